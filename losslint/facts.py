@@ -1,0 +1,100 @@
+"""Backend-neutral facts about one compiled model.
+
+Both front ends build these: `static/` from source code, `runtime/` from a live Keras model.
+Rules read only these. `None` always means "could not be established" — rules stay silent on it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .diagnostics import Confidence, SourceRef
+from .knowledge import ACTIVATIONS, LOSSES, METRICS, ActivationSpec, LossSpec, MetricSpec
+
+
+class LabelFormat(str, enum.Enum):
+    INDEX = "index"  # integer class ids, shape (N,) or (N, 1)
+    ONE_HOT = "one-hot"
+    MULTI_HOT = "multi-hot"
+    BINARY = "binary"  # 0/1 per output unit
+    REAL = "real"  # regression targets
+    FRACTIONAL = "fractional"  # class ids scaled to non-whole floats (e.g. y / 255)
+
+
+@dataclass(frozen=True)
+class LossFacts:
+    loss_id: str  # key into knowledge.LOSSES
+    from_logits: bool | None  # None: written but not a literal we could read
+    text: str  # as written, for messages: "SparseCategoricalCrossentropy(from_logits=True)"
+    ref: SourceRef
+    confidence: Confidence = Confidence.HIGH
+
+    @property
+    def spec(self) -> LossSpec:
+        return LOSSES[self.loss_id]
+
+
+@dataclass(frozen=True)
+class LabelFacts:
+    format: LabelFormat | None
+    ref: SourceRef
+    num_classes: int | None = None  # one-hot width, num_classes=, known dataset
+    min_value: float | None = None
+    max_value: float | None = None
+    dtype: str | None = None
+    text: str = "labels"
+    confidence: Confidence = Confidence.INFERRED
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    metric_id: str | None  # key into knowledge.METRICS; None for metrics we do not know
+    text: str
+    ref: SourceRef
+    confidence: Confidence = Confidence.HIGH
+
+    @property
+    def spec(self) -> MetricSpec | None:
+        return METRICS.get(self.metric_id) if self.metric_id else None
+
+
+@dataclass(frozen=True)
+class OutputFacts:
+    """One output of the compiled model, with the loss, labels and metrics applied to it."""
+
+    activation_id: str | None  # key into knowledge.ACTIVATIONS; None = unknown
+    units: int | None  # size of the last axis; None = unknown
+    layer_text: str  # for messages: "Dense(10)"
+    ref: SourceRef  # the output layer
+    activation_ref: SourceRef  # where the activation is written (LL104 anchor)
+    name: str | None = None
+    loss: LossFacts | None = None
+    labels: LabelFacts | None = None
+    metrics: tuple[MetricFacts, ...] = ()
+    confidence: Confidence = Confidence.HIGH
+
+    @property
+    def activation(self) -> ActivationSpec | None:
+        return ACTIVATIONS.get(self.activation_id) if self.activation_id else None
+
+    def described(self) -> str:
+        """`the softmax output of Dense(10) (line 37)`-style phrase for messages."""
+        act = self.activation.name if self.activation else "unknown"
+        where = f" (line {self.ref.line})" if self.ref.is_static else ""
+        return f"the {act} output of `{self.layer_text}`{where}"
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """One `compile()` (static) or one live compiled model (runtime)."""
+
+    name: str  # variable or model name, for messages
+    ref: SourceRef  # the compile call
+    outputs: tuple[OutputFacts, ...]
+    unresolved: tuple[str, ...] = ()  # what could not be established, e.g. ("output activation",)
+    origin: str = "static"  # "static" | "runtime"
+
+    @property
+    def is_multi_output(self) -> bool:
+        return len(self.outputs) > 1

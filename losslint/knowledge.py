@@ -1,0 +1,339 @@
+"""THE table of Keras losses, activations, layers, metrics and label sources.
+
+Typed records, read by both front ends and by the rules. Rules ask semantic questions
+(`spec.is_probability`, `kind.is_valid_logits`, `loss.family is LossFamily.SPARSE`) and never
+compare spellings. Adding a loss or an activation is one record here.
+
+Spellings are stored in a normalised form produced by `canonical_symbol`: every Keras entry
+point (`keras`, `tensorflow.keras`, `tf_keras`, `tensorflow.python.keras`, `keras.src...`,
+`keras.layers.core...`) is folded to `keras.<area>.<Name>` (or `keras.<Name>` at the top level);
+TensorFlow ops stay `tensorflow.<path>`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+# --------------------------------------------------------------------------- spellings
+
+KERAS_AREAS = frozenset(
+    {"losses", "layers", "activations", "models", "metrics", "utils", "ops", "backend", "applications",
+     "datasets", "optimizers", "preprocessing", "engine", "callbacks", "initializers", "regularizers"}
+)
+_AREA_ALIASES = {"engine": "models"}  # keras.engine.training.Model is keras.models.Model
+FRAMEWORK_WORDS = ("keras", "tensorflow")  # the textual prefilter looks for these
+
+
+def canonical_symbol(qualified_name: str) -> str:
+    """Fold any import path of a Keras / TensorFlow symbol to one spelling.
+
+    >>> canonical_symbol("tensorflow.keras.layers.core.Dense")
+    'keras.layers.Dense'
+    >>> canonical_symbol("tf_keras.losses.BinaryCrossentropy")
+    'keras.losses.BinaryCrossentropy'
+    >>> canonical_symbol("tensorflow.compat.v1.nn.softmax")
+    'tensorflow.nn.softmax'
+    """
+    parts = qualified_name.split(".")
+    keras_root = None
+    for i, part in enumerate(parts):
+        if part in ("keras", "tf_keras"):
+            keras_root = i
+    if keras_root is not None:
+        rest = parts[keras_root + 1 :]
+        for j, part in enumerate(rest):
+            if part in KERAS_AREAS and j + 1 < len(rest):
+                area = _AREA_ALIASES.get(part, part)
+                return f"keras.{area}.{rest[-1]}"
+        # `keras.Model`, `keras.src.models.model.Model`, `keras._tf_keras.keras.Sequential`
+        rest = [p for p in rest if p not in ("src", "api", "_tf_keras", "_v2", "python")]
+        return "keras." + rest[-1] if rest else "keras"
+    if parts[0] == "tensorflow":
+        rest = parts[1:]
+        if rest[:2] in (["compat", "v1"], ["compat", "v2"]):
+            rest = rest[2:]
+        return ".".join(["tensorflow", *rest])
+    return qualified_name
+
+
+# --------------------------------------------------------------------------- activations
+
+
+class OutputKind(str, enum.Enum):
+    """What values an activation can produce."""
+
+    SIMPLEX = "probability distribution"  # softmax: positive, sums to 1 over the last axis
+    UNIT_INTERVAL = "independent probabilities"  # sigmoid: each unit in (0, 1)
+    LOG_PROBABILITY = "log-probabilities"  # log_softmax: valid logits
+    UNBOUNDED = "unbounded"  # linear: valid logits
+    NON_NEGATIVE = "non-negative"  # relu, softplus, exp: logits clipped at 0
+    LOWER_BOUNDED = "lower-bounded"  # elu, selu, gelu, swish: logits squashed below 0
+    BOUNDED = "bounded"  # tanh, softsign: logits squashed into (-1, 1)
+
+    @property
+    def is_probability(self) -> bool:
+        return self in (OutputKind.SIMPLEX, OutputKind.UNIT_INTERVAL)
+
+    @property
+    def is_valid_logits(self) -> bool:
+        return self in (OutputKind.UNBOUNDED, OutputKind.LOG_PROBABILITY)
+
+    @property
+    def distorts_logits(self) -> bool:
+        """Rectified or squashed: usable as logits only with lost information."""
+        return self in (OutputKind.NON_NEGATIVE, OutputKind.LOWER_BOUNDED, OutputKind.BOUNDED)
+
+    @property
+    def can_be_negative(self) -> bool:
+        return self in (OutputKind.UNBOUNDED, OutputKind.LOG_PROBABILITY, OutputKind.LOWER_BOUNDED,
+                        OutputKind.BOUNDED)
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    id: str
+    kind: OutputKind
+    string_ids: tuple[str, ...] = ()  # `activation="..."`, `Activation("...")`
+    functions: tuple[str, ...] = ()  # canonical symbols of callables usable as activation=
+    layers: tuple[str, ...] = ()  # layer classes that apply it: `Softmax()`, `ReLU()`
+
+    @property
+    def name(self) -> str:
+        return self.id
+
+
+def _act(id: str, kind: OutputKind, *, aliases: tuple[str, ...] = (), tf: tuple[str, ...] = (),
+         layers: tuple[str, ...] = ()) -> ActivationSpec:
+    """An activation known to `keras.activations` / `keras.ops` under its id (and aliases),
+    plus TensorFlow ops."""
+    names = (id, *aliases)
+    return ActivationSpec(
+        id, kind, string_ids=names,
+        functions=(*(f"keras.{area}.{n}" for n in names for area in ("activations", "ops", "backend")),
+                   *(f"tensorflow.{path}" for path in tf)),
+        layers=tuple(f"keras.layers.{name}" for name in layers),
+    )
+
+
+_ACTIVATION_LIST = (
+    _act("softmax", OutputKind.SIMPLEX, tf=("nn.softmax", "math.softmax"), layers=("Softmax",)),
+    _act("sigmoid", OutputKind.UNIT_INTERVAL, tf=("nn.sigmoid", "math.sigmoid", "sigmoid")),
+    _act("hard_sigmoid", OutputKind.UNIT_INTERVAL),
+    _act("log_softmax", OutputKind.LOG_PROBABILITY, tf=("nn.log_softmax", "math.log_softmax")),
+    _act("linear", OutputKind.UNBOUNDED, layers=("Identity",)),
+    _act("leaky_relu", OutputKind.UNBOUNDED, tf=("nn.leaky_relu",), layers=("LeakyReLU", "PReLU")),
+    _act("relu", OutputKind.NON_NEGATIVE, tf=("nn.relu",), layers=("ReLU",)),
+    _act("relu6", OutputKind.NON_NEGATIVE, tf=("nn.relu6",)),
+    _act("softplus", OutputKind.NON_NEGATIVE, tf=("nn.softplus", "math.softplus")),
+    _act("exponential", OutputKind.NON_NEGATIVE, tf=("math.exp", "exp")),
+    _act("elu", OutputKind.LOWER_BOUNDED, tf=("nn.elu",), layers=("ELU",)),
+    _act("selu", OutputKind.LOWER_BOUNDED, tf=("nn.selu",)),
+    _act("gelu", OutputKind.LOWER_BOUNDED, tf=("nn.gelu",)),
+    _act("swish", OutputKind.LOWER_BOUNDED, aliases=("silu",), tf=("nn.swish", "nn.silu")),
+    _act("mish", OutputKind.LOWER_BOUNDED),
+    _act("celu", OutputKind.LOWER_BOUNDED),
+    _act("tanh", OutputKind.BOUNDED, tf=("nn.tanh", "math.tanh", "tanh")),
+    _act("softsign", OutputKind.BOUNDED, tf=("nn.softsign", "math.softsign")),
+    _act("hard_tanh", OutputKind.BOUNDED),
+)
+ACTIVATIONS: Mapping[str, ActivationSpec] = MappingProxyType({a.id: a for a in _ACTIVATION_LIST})
+
+
+def _index(specs, *fields: str) -> Mapping[str, str]:
+    table: dict[str, str] = {}
+    for spec in specs:
+        for field in fields:
+            for spelling in getattr(spec, field):
+                if table.setdefault(spelling, spec.id) != spec.id:
+                    raise ValueError(f"spelling {spelling!r} reaches two entries")
+    return MappingProxyType(table)
+
+
+ACTIVATION_BY_STRING = _index(_ACTIVATION_LIST, "string_ids")
+ACTIVATION_BY_FUNCTION = _index(_ACTIVATION_LIST, "functions")
+ACTIVATION_BY_LAYER = _index(_ACTIVATION_LIST, "layers")
+
+# --------------------------------------------------------------------------- losses
+
+
+class LossFamily(str, enum.Enum):
+    CATEGORICAL = "categorical"  # one-hot labels, probabilities (or logits) over C units
+    SPARSE = "sparse"  # integer class ids, probabilities (or logits) over C units
+    AUTO_CROSSENTROPY = "auto"  # "crossentropy"/"ce": Keras picks by shape at fit
+    BINARY = "binary"  # 0/1 per unit, independent probabilities (or logits)
+    REGRESSION = "regression"
+    POISSON = "poisson"  # expects a non-negative rate
+    KL_DIVERGENCE = "kl-divergence"  # expects a probability distribution
+    HINGE = "hinge"
+    OTHER = "other"
+
+    @property
+    def is_probability(self) -> bool:
+        return self in (LossFamily.CATEGORICAL, LossFamily.SPARSE, LossFamily.AUTO_CROSSENTROPY,
+                        LossFamily.BINARY)
+
+    @property
+    def is_multiclass(self) -> bool:
+        """Categorical or sparse: a distribution over the classes on the last axis."""
+        return self in (LossFamily.CATEGORICAL, LossFamily.SPARSE, LossFamily.AUTO_CROSSENTROPY)
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    id: str  # canonical: the Keras function name
+    family: LossFamily
+    class_name: str | None  # keras.losses.<class_name>
+    string_ids: tuple[str, ...] = ()  # accepted by compile(loss="...")
+    function_aliases: tuple[str, ...] = ()  # other keras.losses.<fn> names
+    takes_from_logits: bool = False
+
+    @property
+    def is_probability(self) -> bool:
+        return self.family.is_probability
+
+    @property
+    def display(self) -> str:
+        return self.id
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        names = (self.id, *self.function_aliases)
+        # old code passes the metric functions of the same name as losses
+        return tuple(f"keras.{area}.{n}" for n in names for area in ("losses", "metrics"))
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return (f"keras.losses.{self.class_name}",) if self.class_name else ()
+
+
+def _loss(id: str, family: LossFamily, class_name: str | None, *aliases: str,
+          from_logits: bool = False, functions: tuple[str, ...] = ()) -> LossSpec:
+    strings = (id, *aliases, *((class_name,) if class_name else ()))
+    return LossSpec(id, family, class_name, strings, functions, from_logits)
+
+
+_C, _S, _B, _R = LossFamily.CATEGORICAL, LossFamily.SPARSE, LossFamily.BINARY, LossFamily.REGRESSION
+_LOSS_LIST = (
+    _loss("categorical_crossentropy", _C, "CategoricalCrossentropy", from_logits=True),
+    _loss("categorical_focal_crossentropy", _C, "CategoricalFocalCrossentropy", from_logits=True),
+    _loss("sparse_categorical_crossentropy", _S, "SparseCategoricalCrossentropy", from_logits=True),
+    _loss("binary_crossentropy", _B, "BinaryCrossentropy", "bce", "BCE", from_logits=True,
+          functions=("bce", "BCE")),
+    _loss("binary_focal_crossentropy", _B, "BinaryFocalCrossentropy", from_logits=True),
+    _loss("crossentropy", LossFamily.AUTO_CROSSENTROPY, None, "ce"),
+    _loss("mean_squared_error", _R, "MeanSquaredError", "mse", "MSE", functions=("mse", "MSE")),
+    _loss("mean_absolute_error", _R, "MeanAbsoluteError", "mae", "MAE", functions=("mae", "MAE")),
+    _loss("mean_absolute_percentage_error", _R, "MeanAbsolutePercentageError", "mape", "MAPE",
+          functions=("mape", "MAPE")),
+    _loss("mean_squared_logarithmic_error", _R, "MeanSquaredLogarithmicError", "msle", "MSLE",
+          functions=("msle", "MSLE")),
+    _loss("huber", _R, "Huber", "huber_loss", functions=("huber_loss",)),
+    _loss("log_cosh", _R, "LogCosh", "logcosh", functions=("logcosh",)),
+    _loss("poisson", LossFamily.POISSON, "Poisson"),
+    _loss("kl_divergence", LossFamily.KL_DIVERGENCE, "KLDivergence", "kld", "KLD",
+          "kullback_leibler_divergence", functions=("kld", "KLD", "kullback_leibler_divergence")),
+    _loss("hinge", LossFamily.HINGE, "Hinge"),
+    _loss("squared_hinge", LossFamily.HINGE, "SquaredHinge"),
+    _loss("categorical_hinge", LossFamily.HINGE, "CategoricalHinge"),
+    _loss("cosine_similarity", LossFamily.OTHER, "CosineSimilarity"),
+    _loss("ctc", LossFamily.OTHER, "CTC"),
+    _loss("dice", LossFamily.OTHER, "Dice"),
+    _loss("tversky", LossFamily.OTHER, "Tversky"),
+    _loss("circle", LossFamily.OTHER, "Circle"),
+)
+LOSSES: Mapping[str, LossSpec] = MappingProxyType({s.id: s for s in _LOSS_LIST})
+LOSS_BY_STRING = _index(_LOSS_LIST, "string_ids")
+LOSS_BY_FUNCTION = _index(_LOSS_LIST, "functions")
+LOSS_BY_CLASS = _index(_LOSS_LIST, "classes")
+
+
+def loss_for_labels(family: LossFamily, *, binary_template: str = "binary_crossentropy") -> str:
+    """The canonical loss that matches a label family (used to suggest siblings)."""
+    return {LossFamily.CATEGORICAL: "categorical_crossentropy",
+            LossFamily.SPARSE: "sparse_categorical_crossentropy",
+            LossFamily.BINARY: binary_template}[family]
+
+
+# --------------------------------------------------------------------------- layers
+
+
+class LayerRole(str, enum.Enum):
+    PROJECTION = "projection"  # Dense/Conv: sets units and applies its own activation
+    ACTIVATION = "activation"  # Activation/Softmax/ReLU: keeps units, sets the activation
+    TRANSPARENT = "transparent"  # Dropout: keeps units and activation
+    WRAPPER = "wrapper"  # TimeDistributed: behaves like its first argument
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str  # class name under keras.layers
+    role: LayerRole
+    units_arg: tuple[str, int | None] | None = None  # (keyword, positional index)
+    activation_arg: tuple[str, int | None] | None = ("activation", None)
+    default_activation: str = "linear"
+
+
+def _projection(name: str, units_kw: str, activation_pos: int | None, default: str = "linear"):
+    return LayerSpec(name, LayerRole.PROJECTION, (units_kw, 0), ("activation", activation_pos), default)
+
+
+_LAYER_LIST = (
+    _projection("Dense", "units", 1),
+    _projection("EinsumDense", "output_shape", None),
+    *(_projection(n, "filters", None) for n in (
+        "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+        "SeparableConv1D", "SeparableConv2D", "Convolution1D", "Convolution2D", "Convolution3D")),
+    *(_projection(n, "units", None, "tanh") for n in ("LSTM", "GRU", "SimpleRNN")),
+    LayerSpec("Activation", LayerRole.ACTIVATION, None, ("activation", 0)),
+    *(LayerSpec(n, LayerRole.ACTIVATION, None, None) for n in ("Softmax", "ReLU", "LeakyReLU", "PReLU",
+                                                               "ELU", "Identity")),
+    *(LayerSpec(n, LayerRole.TRANSPARENT, None, None) for n in (
+        "Dropout", "AlphaDropout", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
+        "SpatialDropout3D", "ActivityRegularization")),
+    LayerSpec("TimeDistributed", LayerRole.WRAPPER, None, None),
+)
+LAYERS: Mapping[str, LayerSpec] = MappingProxyType({f"keras.layers.{s.name}": s for s in _LAYER_LIST})
+
+# Model constructors and the input placeholder, by canonical symbol.
+SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
+FUNCTIONAL = frozenset({"keras.Model", "keras.models.Model"})
+INPUT = frozenset({"keras.Input", "keras.layers.Input", "keras.layers.InputLayer"})
+
+# --------------------------------------------------------------------------- metrics
+
+
+class MetricKind(str, enum.Enum):
+    AUTO_ACCURACY = "accuracy"  # "accuracy"/"acc": Keras picks by shapes
+    BINARY_ACCURACY = "binary_accuracy"
+    CATEGORICAL_ACCURACY = "categorical_accuracy"
+    SPARSE_CATEGORICAL_ACCURACY = "sparse_categorical_accuracy"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    id: str
+    kind: MetricKind
+    string_ids: tuple[str, ...]
+    functions: tuple[str, ...] = ()  # canonical symbols: functions and classes
+
+
+def _metric(id: str, kind: MetricKind, class_name: str | None, *aliases: str) -> MetricSpec:
+    classes = (f"keras.metrics.{class_name}",) if class_name else ()
+    return MetricSpec(id, kind, (id, *aliases, *((class_name,) if class_name else ())),
+                      (f"keras.metrics.{id}", *classes))
+
+
+_METRIC_LIST = (
+    _metric("accuracy", MetricKind.AUTO_ACCURACY, None, "acc"),
+    _metric("binary_accuracy", MetricKind.BINARY_ACCURACY, "BinaryAccuracy"),
+    _metric("categorical_accuracy", MetricKind.CATEGORICAL_ACCURACY, "CategoricalAccuracy"),
+    _metric("sparse_categorical_accuracy", MetricKind.SPARSE_CATEGORICAL_ACCURACY,
+            "SparseCategoricalAccuracy"),
+)
+METRICS: Mapping[str, MetricSpec] = MappingProxyType({m.id: m for m in _METRIC_LIST})
+METRIC_BY_STRING = _index(_METRIC_LIST, "string_ids")
+METRIC_BY_FUNCTION = _index(_METRIC_LIST, "functions")

@@ -1,0 +1,79 @@
+"""## What it does
+Finds a probability loss built with `from_logits=True` whose model output already went through
+a softmax or sigmoid.
+
+## Why is this bad?
+With `from_logits=True` the loss applies softmax (or sigmoid) itself, so the model's
+probabilities are squashed a second time. The loss can no longer reach zero, gradients shrink and
+accuracy plateaus. On the TensorFlow backend Keras notices and silently uses the cached logits
+(with a `UserWarning`); on JAX and PyTorch training is silently wrong (a "double softmax").
+
+## Example
+```python
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(20,)),
+    layers.Dense(64, activation="relu"),
+    layers.Dense(10, activation="softmax"),
+])
+model.compile(
+    optimizer="adam",
+    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+)
+```
+
+## Use instead
+```python
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(20,)),
+    layers.Dense(64, activation="relu"),
+    layers.Dense(10, activation="softmax"),
+])
+model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
+```
+or keep `from_logits=True` and make the last layer linear (`layers.Dense(10)`).
+
+## Fix safety
+Dropping `from_logits=True` is **safe**: only the loss changes and `model.predict()` returns the
+same probabilities. Making the last layer linear instead is **unsafe** (predictions become logits).
+
+## Known false positives
+None known: a softmax or sigmoid output is never a logit. Silence with `# noqa: LL101` on the
+loss line.
+
+## Keras behaviour
+TensorFlow backend: `UserWarning: "categorical_crossentropy" received from_logits=True, but the
+output argument was produced by a Softmax activation…` and training uses the logits. JAX, PyTorch,
+NumPy backends: silent; the loss plateaus (≈0.62 instead of ≈0.1 on a 3-class toy problem).
+"""
+
+from ..diagnostics import Applicability, Finding, FixIntent
+from ..registry import rule
+from ._common import confidence, judged, output_note, quoted, set_activation
+
+
+@rule(code="LL101", name="probabilities-passed-as-logits", fixable=True)
+def check(model):
+    for output, activation, loss in judged(model):
+        if loss.spec.is_probability and loss.from_logits and activation.kind.is_probability:
+            yield _finding(output, activation, loss)
+
+
+def _finding(output, activation, loss):
+    return Finding(
+        anchor=loss.ref,
+        message=f"{quoted(loss)} receives {output.described()}",
+        help=f"drop `from_logits=True`, or remove the {activation.name} from the last layer",
+        confidence=confidence(output, loss),
+        related=output_note(output),
+        fixes=(
+            FixIntent("remove-loss-keyword", loss.ref, Applicability.SAFE, "drop `from_logits=True`",
+                      value="from_logits"),
+            set_activation(output, "linear"),
+        ),
+    )

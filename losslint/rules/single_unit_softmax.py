@@ -1,0 +1,66 @@
+"""## What it does
+Finds a softmax over an axis of size one, such as `Dense(1, activation="softmax")`.
+
+## Why is this bad?
+A softmax over a single value is always exactly 1.0. The model predicts the same class for every
+input, whatever it learns; accuracy stays at the share of the majority class. On the TensorFlow
+backend the loss may even *fall* (cached logits are reused) while accuracy never moves.
+
+## Example
+```python
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(20,)),
+    layers.Dense(16, activation="relu"),
+    layers.Dense(1, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+```
+
+## Use instead
+```python
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(20,)),
+    layers.Dense(16, activation="relu"),
+    layers.Dense(1, activation="sigmoid"),
+])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+```
+
+## Fix safety
+Switching the activation to sigmoid is **unsafe**: the model's outputs change (which is the
+point). Pair it with a binary loss (LL105 reports a categorical loss on one unit).
+
+## Known false positives
+None: the output is constant. The finding is anchored on the activation (the `activation=`
+argument, or the `Activation`/`Softmax` layer); put `# noqa: LL104` there.
+
+## Keras behaviour
+Keras ≥ 3.1 warns at the first `fit`/`predict`: "You are using a softmax over axis -1 of a tensor
+of shape (None, 1)…" on every backend; tf-keras and Keras 2 are silent.
+"""
+
+from ..diagnostics import Finding
+from ..knowledge import OutputKind
+from ..registry import rule
+from ._common import output_note, set_activation
+
+
+@rule(code="LL104", name="single-unit-softmax", fixable=True)
+def check(model):
+    for output in model.outputs:
+        activation = output.activation
+        if activation is not None and activation.kind is OutputKind.SIMPLEX and output.units == 1:
+            yield Finding(
+                anchor=output.activation_ref,
+                message=f"softmax over the single unit of `{output.layer_text}` always outputs 1.0",
+                help='use `activation="sigmoid"` with a binary loss',
+                confidence=output.confidence,
+                related=output_note(output) if output.activation_ref != output.ref else (),
+                fixes=(set_activation(output, "sigmoid"),),
+            )

@@ -1,0 +1,77 @@
+"""## What it does
+Finds a cross-entropy loss that expects probabilities (`from_logits=False`, the default) applied
+to an output that is not a probability: linear, relu, elu, selu, gelu, swish, tanh, softplus,
+`log_softmax`…
+
+## Why is this bad?
+With `from_logits=False` Keras treats the output as probabilities: it clips it to [1e-7, 1−1e-7]
+and, for categorical losses, divides by the sum. Raw scores are not probabilities: negative
+values are clipped away, gradients vanish or explode, and the loss diverges or turns NaN — with
+no warning on any backend.
+
+## Example
+```python
+import tensorflow as tf
+
+model = tf.keras.Sequential([
+    tf.keras.layers.Flatten(input_shape=(28, 28)),
+    tf.keras.layers.Dense(128, activation="relu"),
+    tf.keras.layers.Dense(10),
+])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+```
+
+## Use instead
+```python
+import tensorflow as tf
+
+model = tf.keras.Sequential([
+    tf.keras.layers.Flatten(input_shape=(28, 28)),
+    tf.keras.layers.Dense(128, activation="relu"),
+    tf.keras.layers.Dense(10),
+])
+model.compile(
+    optimizer="adam",
+    loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+)
+```
+or keep the loss and add `activation="softmax"` to the last layer.
+
+## Fix safety
+Passing `from_logits=True` is **safe** for a linear or `log_softmax` output: only the loss
+changes. For rectified or squashed outputs (relu, tanh…) the advice is display-only: add the
+softmax/sigmoid activation, which changes the model's outputs.
+
+## Known false positives
+A custom layer that normalises its output without Keras seeing it. Silence with
+`# noqa: LL106` on the loss line.
+
+## Keras behaviour
+Silent on every backend and version; the loss diverges (linear) or becomes NaN (relu).
+"""
+
+from ..diagnostics import Finding, FixIntent, Applicability
+from ..registry import rule
+from ._common import confidence, judged, output_note, probability_activation, quoted, set_activation
+
+
+@rule(code="LL106", name="unnormalized-output-with-probability-loss", fixable=True)
+def check(model):
+    for output, activation, loss in judged(model):
+        if loss.spec.is_probability and loss.from_logits is False and not activation.kind.is_probability:
+            wanted = probability_activation(loss.spec)
+            if activation.kind.is_valid_logits:
+                fixes = (FixIntent("set-loss-keywords", loss.ref, Applicability.SAFE,
+                                   "pass `from_logits=True` to the loss", keywords=(("from_logits", True),)),
+                         set_activation(output, wanted))
+            else:
+                fixes = (set_activation(output, wanted, Applicability.DISPLAY_ONLY),)
+            yield Finding(
+                anchor=loss.ref,
+                message=f"{quoted(loss)} expects probabilities but receives {output.described()}",
+                help=f"pass `from_logits=True` to the loss, or add `activation=\"{wanted}\"` to the last layer"
+                if activation.kind.is_valid_logits else f'use `activation="{wanted}"` on the last layer',
+                confidence=confidence(output, loss),
+                related=output_note(output),
+                fixes=fixes,
+            )

@@ -1,0 +1,42 @@
+"""## What it does
+Reports a `compile()` whose output activation, unit count or loss could not be resolved
+statically (the message says which part). Opt-in: `--select LL901 --statistics` measures how
+much of a code base losslint can see.
+
+## Why is this bad?
+It is not: losslint stays silent when it cannot prove what the compiled model outputs. This
+notice shows where that happened, so coverage can be measured and improved.
+
+## Example
+```python
+import keras
+
+model = keras.models.load_model("model.keras")
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+```
+
+## Use instead
+Nothing to change; the runtime hook (`losslint.install()`) sees the live model.
+
+## Fix safety
+No fix.
+
+## Known false positives
+By design every model built outside the analysed file is reported.
+
+## Keras behaviour
+Not applicable: this is a notice of the static analyzer.
+"""
+
+from ..diagnostics import Finding
+from ..registry import rule
+
+
+@rule(code="LL901", name="unresolved-model", default=False, runtime=False)
+def check(model):
+    if model.unresolved:
+        yield Finding(
+            anchor=model.ref,
+            message=f"could not resolve the {', '.join(model.unresolved)} of `{model.name}.compile()`",
+            help="the runtime hook (`losslint.install()`) can check this model when it is compiled",
+        )
