@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable, Sequence
 
 from .diagnostics import Diagnostic, Related, SourceRef
@@ -107,8 +107,10 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else [])
+    if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
+        models = [_map_refs(model, document.locate) for model in models]
     diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
-    kept, suppressed = suppress.split(diagnostics, document.text)
+    kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
     return FileResult([_locate(d, document) for d in kept], [_locate(d, document) for d in suppressed])
 
 
@@ -139,6 +141,18 @@ def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     for d in diagnostics:
         seen.setdefault((d.code, d.anchor), d)
     return list(seen.values())
+
+
+def _map_refs(value, locate):
+    """A copy of a facts tree with every SourceRef mapped through `locate`."""
+    if isinstance(value, SourceRef):
+        return locate(value)
+    if isinstance(value, tuple):
+        return tuple(_map_refs(item, locate) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _map_refs(getattr(value, f.name), locate) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    return value
 
 
 def _locate(diagnostic: Diagnostic, document) -> Diagnostic:

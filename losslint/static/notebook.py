@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import io
 import json
 import os
@@ -68,6 +69,15 @@ class NotebookDocument:
         if i >= 0 and self.cells[i].first_line <= line <= self.cells[i].last_line:
             return self.cells[i]
         return None
+
+    def virtual_line(self, ref: SourceRef) -> int:
+        """The inverse of `locate` for a line: (cell, line in cell) → line of `text`."""
+        if ref.cell is None:
+            return ref.line
+        for cell in self.cells:
+            if cell.number == ref.cell:
+                return cell.first_line + ref.line - 1
+        return ref.line
 
     def locate(self, ref: SourceRef) -> SourceRef:
         """Map a virtual-module position to (cell, line inside the cell)."""
@@ -239,6 +249,11 @@ def _positioned_loads(text: str):
     return decoder.decode(text)
 
 
+@functools.lru_cache(maxsize=8)
+def _positioned_cells(text: str):
+    return _positioned_loads(text)["cells"]
+
+
 def _escaped_length(text: str) -> int:
     return len(json.dumps(text, ensure_ascii=False)) - 2
 
@@ -253,8 +268,7 @@ def json_line(path: str, cell: int, line: int, col: int = 0, *, text: str | None
         if text is None:
             with open(path, encoding="utf-8-sig") as handle:
                 text = handle.read()
-        notebook = _positioned_loads(text)
-        source = notebook["cells"][cell - 1]["source"]
+        source = _positioned_cells(text)[cell - 1]["source"]
     except (OSError, ValueError, KeyError, IndexError, TypeError, RecursionError):
         return None
     pieces = source if isinstance(source, list) else [source]

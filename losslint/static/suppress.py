@@ -17,9 +17,9 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, SourceRef
 
 UNSUPPRESSIBLE = frozenset({"LL900"})
 _CODES = r"[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*"
@@ -86,13 +86,16 @@ def parse(text: str) -> Suppressions:
     return result
 
 
-def split(diagnostics: Iterable[Diagnostic], text: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
-    """(kept, suppressed). Positions must refer to `text` (before mapping to notebook cells)."""
+def split(diagnostics: Iterable[Diagnostic], text: str,
+          line_of: Callable[[SourceRef], int] | None = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(kept, suppressed). `line_of` maps an anchor to its line in `text` (notebooks: cell line →
+    virtual-module line); by default the anchor's line is already a line of `text`."""
     diagnostics = list(diagnostics)
     if not diagnostics or "noqa" not in text.lower():
         return diagnostics, []
     suppressions = parse(text)
     kept, suppressed = [], []
     for d in diagnostics:
-        (suppressed if suppressions.covers(d.code, d.anchor.line) else kept).append(d)
+        line = line_of(d.anchor) if line_of is not None else d.anchor.line
+        (suppressed if suppressions.covers(d.code, line) else kept).append(d)
     return kept, suppressed
