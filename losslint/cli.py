@@ -144,7 +144,7 @@ def _emit(report: str, output_file: str | None) -> None:
 
 
 @main.command()
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules(output_format: str) -> None:
     """List every rule: code, name, whether it is on by default, where it runs."""
     import json
@@ -152,6 +152,11 @@ def rules(output_format: str) -> None:
     from .registry import all_rules
 
     catalog = all_rules().values()
+    if output_format == "markdown":
+        from .report.rule_docs import rules_table
+
+        click.echo(rules_table(catalog))
+        return
     if output_format == "json":
         click.echo(json.dumps([{"code": r.code, "name": r.name, "summary": r.summary, "default": r.default,
                                 "static": r.static, "runtime": r.runtime, "fixable": r.fixable}
