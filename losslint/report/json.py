@@ -1,4 +1,5 @@
-"""JSON output: one array of ruff-shaped objects (1-based rows and columns)."""
+"""JSON output: one array of ruff-shaped objects (1-based rows and columns); json-lines: one
+object per line. For notebooks `cell` is the 1-based cell (over all cells) and rows are inside it."""
 
 from __future__ import annotations
 
@@ -35,3 +36,8 @@ def as_dict(d: Diagnostic) -> dict:
 
 def render(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps([as_dict(d) for d in diagnostics], indent=2)
+
+
+def render_lines(diagnostics: Sequence[Diagnostic]) -> str:
+    """json-lines: one compact object per finding (empty output when there is none)."""
+    return "\n".join(json.dumps(as_dict(d), ensure_ascii=False) for d in diagnostics)
