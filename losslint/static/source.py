@@ -7,6 +7,9 @@ form one virtual module and `locate` maps a virtual line back to a cell and a li
 from __future__ import annotations
 
 import io
+import mmap
+import os
+import stat
 import tokenize
 from dataclasses import dataclass, replace
 
@@ -31,9 +34,14 @@ def decode_python(data: bytes) -> str:
     """Decode like the interpreter does: BOM, `# -*- coding: … -*-`, else UTF-8."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+    except (SyntaxError, LookupError) as error:
         raise UnreadableSource(f"cannot decode: {error}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        line = data.count(b"\n", 0, getattr(error, "start", 0)) + 1
+        raise UnreadableSource(f"cannot decode line {line} as {encoding} ({error.reason}); "
+                               f"declare the encoding with a `# -*- coding: ... -*-` line") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
@@ -41,14 +49,37 @@ def decode_python(data: bytes) -> str:
     return text
 
 
+#: Larger files get LL900 instead of being parsed: libcst needs hundreds of bytes of memory per
+#: byte of source (a 10 MB file takes minutes and > 9 GB). The biggest hand-written modules of
+#: pandas or TensorFlow are under 1 MB. For notebooks the limit applies to the code cells; the
+#: JSON (outputs, images) may be much larger.
+MAX_CODE_BYTES = 2_000_000
+MAX_NOTEBOOK_BYTES = 100_000_000
+
+
 def read_document(path: str):
     """The document to analyse, or None when the file mentions no framework (not worth parsing)."""
+    limit = MAX_NOTEBOOK_BYTES if is_notebook(path) else MAX_CODE_BYTES
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a FIFO named `x.py` must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise UnreadableSource("cannot read: not a regular file (a device, pipe or socket)")
+            if info.st_size > limit:
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+                    if not (is_notebook(path) or mentions_framework(view)):
+                        return None  # huge, but nothing to check: skipped like any such file
+                raise UnreadableSource(_too_large(info.st_size, limit))
             data = handle.read()
     except OSError as error:
         raise UnreadableSource(f"cannot read: {error.strerror or error}") from None
     return document_from_bytes(path, data)
+
+
+def _too_large(size: int, limit: int, what: str = "file") -> str:
+    return f"{what} too large to analyse ({size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB)"
 
 
 def document_from_bytes(path: str, data: bytes):
@@ -56,11 +87,21 @@ def document_from_bytes(path: str, data: bytes):
     if is_notebook(path):  # always checked: a broken notebook is reported even without keras in it
         from .notebook import NotebookError, notebook_document
 
+        if len(data) > MAX_NOTEBOOK_BYTES:
+            raise UnreadableSource(_too_large(len(data), MAX_NOTEBOOK_BYTES))
         try:
             document = notebook_document(path, data)
         except NotebookError as error:
             raise UnreadableSource(str(error)) from None
-        return document if mentions_framework(document.text) else None
+        if not mentions_framework(document.text):
+            return None
+        if len(document.text) > MAX_CODE_BYTES:
+            raise UnreadableSource(_too_large(len(document.text), MAX_CODE_BYTES, "notebook code"))
+        return document
+    if len(data) > MAX_CODE_BYTES:
+        raise UnreadableSource(_too_large(len(data), MAX_CODE_BYTES))
+    if b"\x00" in data:  # before the prefilter: a binary file named .py is always worth a word
+        raise UnreadableSource("binary file (contains NUL bytes)")
     if not mentions_framework(data):
         return None
     return Document(path, decode_python(data))
@@ -70,8 +111,8 @@ def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
 
 
-def mentions_framework(data: bytes | str) -> bool:
+def mentions_framework(data) -> bool:
     """The cheap prefilter: a file that never says keras or tensorflow has no model to check."""
     if isinstance(data, str):
         return "keras" in data or "tensorflow" in data
-    return b"keras" in data or b"tensorflow" in data
+    return data.find(b"keras") >= 0 or data.find(b"tensorflow") >= 0  # bytes or mmap
