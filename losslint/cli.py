@@ -33,7 +33,11 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
-def check(paths, select, extend_select, ignore, output_format, exit_zero, statistics, jobs) -> None:
+@click.option("--fix", is_flag=True, help="Apply safe fixes; report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also offer and apply fixes that change the model's outputs.")
+@click.option("--diff", is_flag=True, help="Print the unified diff of what --fix would change; change nothing.")
+def check(paths, select, extend_select, ignore, output_format, exit_zero, statistics, jobs, fix, unsafe_fixes,
+          diff) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
     from .api import lint_paths, unreadable
     from .registry import UnknownSelector, select_codes
@@ -50,15 +54,27 @@ def check(paths, select, extend_select, ignore, output_format, exit_zero, statis
     diagnostics += lint_paths(found.files, codes, jobs=jobs)
     diagnostics.sort(key=lambda d: d.sort_key)
 
+    from .static import fixer
+
+    fixing = fixer.run(diagnostics, codes, mode="diff" if diff else "fix" if fix else "check", unsafe=unsafe_fixes)
+    if diff:
+        click.echo("".join(fixing.diffs), nl=False)
+        click.echo(text_report.would_fix(fixing.fixed), err=True)
+        sys.exit(1 if fixing.diffs else 0)
+    diagnostics = fixing.diagnostics
+
     if statistics:
         if diagnostics:
             click.echo(text_report.statistics(diagnostics))
     elif output_format == "json":
-        click.echo(json_report.render(diagnostics))
+        click.echo(json_report.render(diagnostics, fix_of=fixing.fixes.get))
     elif diagnostics:
-        click.echo(text_report.render(diagnostics))
+        click.echo(text_report.render(diagnostics, fixable=fixing.fixable))
     if output_format == "text":
-        click.echo(text_report.summary(diagnostics))
+        click.echo(text_report.summary(diagnostics, fixed=fixing.fixed))
+        hint = text_report.fix_hint(*fixing.counts(), unsafe=unsafe_fixes) if not statistics else None
+        if hint:
+            click.echo(hint)
     sys.exit(0 if exit_zero or not diagnostics else 1)
 
 
