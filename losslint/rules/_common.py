@@ -37,14 +37,20 @@ def loss_note(loss: LossFacts) -> tuple[Related, ...]:
 
 
 def set_activation(output: OutputFacts, activation: str, applicability=Applicability.UNSAFE) -> FixIntent:
-    return FixIntent("set-activation", output.activation_ref, applicability,
-                     f'set `activation="{activation}"` on `{output.layer_text}`', value=activation)
+    message = (f"make `{output.layer_text}` linear (no activation)" if activation == "linear"
+               else f'set `activation="{activation}"` on `{output.layer_text}`')
+    return FixIntent("set-activation", output.activation_ref, applicability, message, value=activation)
 
 
 def replace_loss(loss: LossFacts, spec: LossSpec, applicability=Applicability.SAFE,
                  **keywords: object) -> FixIntent:
-    extra = "".join(f", {k}={v!r}" for k, v in keywords.items())
-    return FixIntent("replace-loss", loss.ref, applicability, f"use `{spec.id}`{extra}", value=spec.id,
+    """Swap the loss; the message names the class form when a keyword must be set."""
+    if keywords and spec.class_name:
+        arguments = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+        message = f"use `{spec.class_name}({arguments})`"
+    else:
+        message = f"use `{spec.id}`"
+    return FixIntent("replace-loss", loss.ref, applicability, message, value=spec.id,
                      keywords=tuple(keywords.items()))
 
 

@@ -139,10 +139,19 @@ class SourceFixer:
         keyword = intent.value
         for i, arg in enumerate(node.args):
             if arg.keyword is not None and arg.keyword.value == keyword:
-                return node, _remove_arg(node, i)
-        positional = _positional(node)
-        if keyword == "from_logits" and loss_id in _FROM_LOGITS_FIRST and len(positional) == 1 == len(node.args):
-            return node, _remove_arg(node, 0)
+                removed = _remove_arg(node, i)
+                if _comments(removed) == _comments(node):
+                    return node, removed
+                # a comment sits on the argument: keep it, write the default instead
+                args = list(node.args)
+                args[i] = arg.with_changes(value=cst.Name("False"))
+                return node, node.with_changes(args=args)
+        if keyword == "from_logits" and loss_id in _FROM_LOGITS_FIRST and _positional(node):
+            if len(node.args) == 1:
+                return node, _remove_arg(node, 0)
+            # later arguments are positional too: keep the slot, write the default
+            return node, node.with_changes(args=[node.args[0].with_changes(value=cst.Name("False")),
+                                                 *node.args[1:]])
         raise Unfixable(f"no `{keyword}` to remove")
 
     def _replace_loss(self, node, intent):
@@ -417,7 +426,9 @@ def _add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
     last = args[-1]
     if isinstance(last.comma, cst.Comma):  # trailing comma: the new argument goes on its own line
         separator = args[-2].comma.whitespace_after if len(args) > 1 else call.whitespace_before_args
-        if not isinstance(separator, cst.ParenthesizedWhitespace):
+        if isinstance(separator, cst.ParenthesizedWhitespace):  # a line break, without any comment
+            separator = separator.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+        else:
             separator = cst.SimpleWhitespace(" ")
         args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=separator))
         new = new.with_changes(comma=last.comma)
