@@ -28,7 +28,7 @@ import re
 from typing import Iterable
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider
+from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
 from .. import knowledge as k
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
@@ -72,8 +72,8 @@ class SourceFixer:
         self.text = text
         self.module = cst.parse_module(text)
         wrapper = cst.MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
+        metadata = wrapper.resolve_many([PositionProvider, ParentNodeProvider, QualifiedNameProvider])  # one walk
+        self.positions, self.parents = metadata[PositionProvider], metadata[ParentNodeProvider]
         self.names = NameResolver(wrapper)
         self.bindings = list(_module_bindings(self.module))
         self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]

@@ -19,7 +19,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from ..diagnostics import Diagnostic, Edit, Fix
+from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
 from .fix import realise_fixes
 
 MAX_PASSES = 10
@@ -67,10 +67,9 @@ def run(diagnostics: Sequence[Diagnostic], codes: frozenset[str], *, mode: str =
         if source is None:
             result.diagnostics += found
             continue
-        fixes = realise_fixes(source.text, found)
-        if mode == "check" or not any(f.applies(unsafe) for f in fixes.values()):
+        if mode == "check" or not any(_may_apply(intent, unsafe) for d in found for intent in d.fixes):
             result.diagnostics += found
-            result.fixes.update(fixes)
+            result.fixes.update(realise_fixes(source.text, found))
             continue
         text, fixed, remaining, fixes = fix_text(source.text, path, codes, unsafe)
         result.diagnostics += remaining
@@ -83,6 +82,10 @@ def run(diagnostics: Sequence[Diagnostic], codes: frozenset[str], *, mode: str =
                 write_source(source, text)
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+def _may_apply(intent: FixIntent, unsafe: bool) -> bool:
+    return intent.applicability is Applicability.SAFE or (unsafe and intent.applicability is Applicability.UNSAFE)
 
 
 def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool
