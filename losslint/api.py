@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable, Sequence
 
 from .diagnostics import Diagnostic, Related, SourceRef
@@ -28,21 +28,68 @@ def lint_source(source: str, path: str = "<string>", codes: Iterable[str] | None
     return _lint_document(Document(path, source), codes)
 
 
+@dataclass
+class FileResult:
+    """What linting produced: the findings kept and those silenced by `# noqa`."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    suppressed: list[Diagnostic] = field(default_factory=list)
+
+
 def lint_file(path: str, codes: frozenset[str]) -> list[Diagnostic]:
-    """Lint one file; an unreadable or unparseable file gives a single LL900."""
+    """Lint one file (`.py` or `.ipynb`); an unreadable or unparseable file gives a single LL900."""
+    return check_file(path, codes).diagnostics
+
+
+def check_file(path: str, codes: frozenset[str]) -> FileResult:
+    """`lint_file`, also returning the findings suppressed by `# noqa`."""
     from .static.source import UnreadableSource, read_document
 
     try:
         document = read_document(path)
     except UnreadableSource as error:
-        return [unreadable(path, str(error))] if UNREADABLE in codes else []
+        return FileResult([unreadable(path, str(error))] if UNREADABLE in codes else [])
     if document is None:
-        return []
-    return _lint_document(document, codes)
+        return FileResult()
+    return _check_document(document, codes)
+
+
+def check_bytes(data: bytes, path: str, codes: frozenset[str]) -> FileResult:
+    """Lint content given in memory (standard input) as if it were the file `path`."""
+    from .static.source import UnreadableSource, document_from_bytes
+
+    try:
+        document = document_from_bytes(path, data)
+    except UnreadableSource as error:
+        return FileResult([unreadable(path, str(error))] if UNREADABLE in codes else [])
+    if document is None:
+        return FileResult()
+    return _check_document(document, codes)
+
+
+def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset[str]],
+                jobs: int | None = None) -> FileResult:
+    """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted."""
+    files = list(paths)
+    per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(files) < 8:
+        results = [check_file(p, c) for p, c in zip(files, per_file)]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(check_file, files, per_file, chunksize=max(1, len(files) // (jobs * 8))))
+    return FileResult(sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key),
+                      sorted((d for r in results for d in r.suppressed), key=lambda d: d.sort_key))
 
 
 def _lint_document(document, codes: frozenset[str]) -> list[Diagnostic]:
+    return _check_document(document, codes).diagnostics
+
+
+def _check_document(document, codes: frozenset[str]) -> FileResult:
     import libcst as cst
+
+    from .static import suppress
 
     from .static.extract import extract_models
 
@@ -50,18 +97,21 @@ def _lint_document(document, codes: frozenset[str]) -> list[Diagnostic]:
         module = cst.parse_module(document.text)
     except cst.ParserSyntaxError as error:
         message = f"cannot parse: {error.message}"
-        return [unreadable(document.path, message, line=error.raw_line, col=error.raw_column)] \
-            if UNREADABLE in codes else []
+        located = _locate(unreadable(document.path, message, line=error.raw_line, col=error.raw_column), document)
+        return FileResult([located] if UNREADABLE in codes else [])
     except RecursionError:
-        return [unreadable(document.path, "cannot parse: expression nested too deeply")] \
-            if UNREADABLE in codes else []
+        return FileResult([unreadable(document.path, "cannot parse: expression nested too deeply")]
+                          if UNREADABLE in codes else [])
     try:
         models = extract_models(cst.MetadataWrapper(module, unsafe_skip_copy=True), document.path)
     except RecursionError:
-        return [unreadable(document.path, "cannot analyse: expression nested too deeply")] \
-            if UNREADABLE in codes else []
+        return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
+                          if UNREADABLE in codes else [])
+    if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
+        models = [_map_refs(model, document.locate) for model in models]
     diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
-    return [_locate(d, document) for d in diagnostics]
+    kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
+    return FileResult([_locate(d, document) for d in kept], [_locate(d, document) for d in suppressed])
 
 
 def models_in_source(source: str, path: str = "<string>") -> list[ModelFacts]:
@@ -76,14 +126,7 @@ def models_in_source(source: str, path: str = "<string>") -> list[ModelFacts]:
 def lint_paths(paths: Sequence[str], codes: Iterable[str] | None = None, jobs: int | None = None) -> list[Diagnostic]:
     """Lint files (already discovered) in parallel; results come back sorted."""
     codes = frozenset(codes) if codes is not None else default_codes()
-    jobs = jobs or os.cpu_count() or 1
-    files = list(paths)
-    if jobs <= 1 or len(files) < 8:
-        results = [lint_file(p, codes) for p in files]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(lint_file, files, [codes] * len(files), chunksize=max(1, len(files) // (jobs * 8))))
-    return sorted((d for result in results for d in result), key=lambda d: d.sort_key)
+    return check_paths(paths, codes, jobs).diagnostics
 
 
 def unreadable(path: str, reason: str, line: int = 1, col: int = 0) -> Diagnostic:
@@ -98,6 +141,18 @@ def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     for d in diagnostics:
         seen.setdefault((d.code, d.anchor), d)
     return list(seen.values())
+
+
+def _map_refs(value, locate):
+    """A copy of a facts tree with every SourceRef mapped through `locate`."""
+    if isinstance(value, SourceRef):
+        return locate(value)
+    if isinstance(value, tuple):
+        return tuple(_map_refs(item, locate) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _map_refs(getattr(value, f.name), locate) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    return value
 
 
 def _locate(diagnostic: Diagnostic, document) -> Diagnostic:

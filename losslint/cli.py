@@ -24,62 +24,140 @@ def main() -> None:
     """Find Keras models whose last layer, loss and labels do not fit together."""
 
 
+OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the default set); ALL for every rule.")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the default set.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
+              envvar="LOSSLINT_OUTPUT_FORMAT", help="Output format (env: LOSSLINT_OUTPUT_FORMAT).")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Read [tool.losslint] from this pyproject.toml instead of the nearest one.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply `exclude` and .gitignore to paths given explicitly too (for pre-commit).")
+@click.option("--stdin-filename", default=None, help="The name to report for standard input (with `-` as path).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes; report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also offer and apply fixes that change the model's outputs.")
 @click.option("--diff", is_flag=True, help="Print the unified diff of what --fix would change; change nothing.")
-def check(paths, select, extend_select, ignore, output_format, exit_zero, statistics, jobs, fix, unsafe_fixes,
-          diff) -> None:
-    """Lint PATHS (files or directories; default: the current directory)."""
-    from .api import lint_paths, unreadable
-    from .registry import UnknownSelector, select_codes
-    from .report import json as json_report, text as text_report
-    from .static.discover import discover
+def check(paths, select, extend_select, ignore, output_format, output_file, config_path, force_exclude,
+          stdin_filename, exit_zero, statistics, jobs, fix, unsafe_fixes, diff) -> None:
+    """Lint PATHS (files, directories, or `-` for standard input; default: the current directory)."""
+    from .report import text as text_report
 
-    try:
-        codes = select_codes(_split(select) if select else None, _split(ignore), _split(extend_select))
-    except UnknownSelector as error:
-        raise click.UsageError(str(error)) from None
-
-    found = discover(list(paths) or ["."])
-    diagnostics = [unreadable(path, reason) for path, reason in found.problems if "LL900" in codes]
-    diagnostics += lint_paths(found.files, codes, jobs=jobs)
-    diagnostics.sort(key=lambda d: d.sort_key)
-
+    settings = _settings(select, extend_select, ignore, config_path)
+    result = _collect(list(paths), settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs)
     from .static import fixer
 
-    fixing = fixer.run(diagnostics, codes, mode="diff" if diff else "fix" if fix else "check", unsafe=unsafe_fixes)
+    fixing = fixer.run(result.diagnostics, settings.codes_for, mode="diff" if diff else "fix" if fix else "check",
+                       unsafe=unsafe_fixes, skip={stdin_filename or "-"} if "-" in paths else set())
     if diff:
-        click.echo("".join(fixing.diffs), nl=False)
+        _emit("".join(fixing.diffs).rstrip("\n"), output_file)
         click.echo(text_report.would_fix(fixing.fixed), err=True)
         sys.exit(1 if fixing.diffs else 0)
     diagnostics = fixing.diagnostics
 
     if statistics:
-        if diagnostics:
-            click.echo(text_report.statistics(diagnostics))
-    elif output_format == "json":
-        click.echo(json_report.render(diagnostics, fix_of=fixing.fixes.get))
-    elif diagnostics:
-        click.echo(text_report.render(diagnostics, fixable=fixing.fixable))
+        report = text_report.statistics(diagnostics) if diagnostics else ""
+        if result.suppressed:
+            count = len(result.suppressed)
+            report += ("\n" if report else "") + f"{count:>5}  suppressed by `# noqa`"
+    else:
+        report = _render(output_format, diagnostics, fixing)
     if output_format == "text":
-        click.echo(text_report.summary(diagnostics, fixed=fixing.fixed))
-        hint = text_report.fix_hint(*fixing.counts(), unsafe=unsafe_fixes) if not statistics else None
-        if hint:
-            click.echo(hint)
+        report += ("\n" if report else "") + text_report.summary(diagnostics, fixed=fixing.fixed)
+        hint = None if statistics else text_report.fix_hint(*fixing.counts(), unsafe=unsafe_fixes)
+        report += f"\n{hint}" if hint else ""
+    _emit(report, output_file)
     sys.exit(0 if exit_zero or not diagnostics else 1)
 
 
+def _settings(select, extend_select, ignore, config_path):
+    """Config file + command line; invalid values are usage errors (exit 2)."""
+    from .config import ConfigError, Selection, load_settings
+
+    cli = Selection(tuple(_split(select)) if select else None, tuple(_split(extend_select)), tuple(_split(ignore)))
+    try:
+        return load_settings(cli, config_path=config_path)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs):
+    """Discover and lint; `-` reads standard input as `--stdin-filename`."""
+    from .api import FileResult, check_bytes, check_paths, unreadable
+    from .static.discover import discover, is_excluded
+
+    result = FileResult()
+    if "-" in paths:
+        paths = [p for p in paths if p != "-"]
+        name = stdin_filename or "-"
+        if not (force_exclude and stdin_filename and is_excluded(name, settings.is_excluded, is_dir=False)):
+            stdin_result = check_bytes(sys.stdin.buffer.read(), name, settings.codes_for(name))
+            result.diagnostics += stdin_result.diagnostics
+            result.suppressed += stdin_result.suppressed
+        if not paths:
+            return result
+    found = discover(paths or ["."], exclude=settings.is_excluded, force_exclude=force_exclude)
+    result.diagnostics += [unreadable(path, reason) for path, reason in found.problems if "LL900" in settings.codes]
+    linted = check_paths(found.files, [settings.codes_for(f) for f in found.files], jobs=jobs)
+    result.diagnostics = sorted(result.diagnostics + linted.diagnostics, key=lambda d: d.sort_key)
+    result.suppressed += linted.suppressed
+    return result
+
+
+def _render(output_format: str, diagnostics, fixing) -> str:
+    from .report import json as json_report, text as text_report
+
+    if output_format == "json":
+        return json_report.render(diagnostics, fix_of=fixing.fixes.get)
+    if output_format == "json-lines":
+        return json_report.render_lines(diagnostics, fix_of=fixing.fixes.get)
+    if output_format in ("sarif", "github"):
+        from .registry import all_rules
+        from .report import github, sarif
+        from .static.positions import FilePositions
+
+        positions, root = FilePositions(), _repository_root()
+        if output_format == "github":
+            return github.render(diagnostics, root=root, physical=positions.physical)
+        return sarif.render(diagnostics, all_rules(), root=root, version=__version__,
+                            physical=positions.physical, line_text=positions.line_text)
+    return text_report.render(diagnostics, fixable=fixing.fixable)
+
+
+def _repository_root() -> str:
+    """The git work tree containing the current directory (what GitHub paths are relative to)."""
+    import os
+
+    current = os.getcwd()
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return os.getcwd()
+        current = parent
+
+
+def _emit(report: str, output_file: str | None) -> None:
+    if output_file is None:
+        if report:
+            click.echo(report)
+        return
+    with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(report + ("\n" if report else ""))
+
+
 @main.command()
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules(output_format: str) -> None:
     """List every rule: code, name, whether it is on by default, where it runs."""
     import json
@@ -87,6 +165,11 @@ def rules(output_format: str) -> None:
     from .registry import all_rules
 
     catalog = all_rules().values()
+    if output_format == "markdown":
+        from .report.rule_docs import rules_table
+
+        click.echo(rules_table(catalog))
+        return
     if output_format == "json":
         click.echo(json.dumps([{"code": r.code, "name": r.name, "summary": r.summary, "default": r.default,
                                 "static": r.static, "runtime": r.runtime, "fixable": r.fixable}

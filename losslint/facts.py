@@ -81,7 +81,8 @@ class OutputFacts:
     def described(self) -> str:
         """`the softmax output of Dense(10) (line 37)`-style phrase for messages."""
         act = self.activation.name if self.activation else "unknown"
-        where = f" (line {self.ref.line})" if self.ref.is_static else ""
+        cell = f"cell {self.ref.cell}, " if self.ref.cell is not None else ""
+        where = f" ({cell}line {self.ref.line})" if self.ref.is_static else ""
         return f"the {act} output of `{self.layer_text}`{where}"
 
 

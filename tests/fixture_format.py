@@ -3,6 +3,10 @@
 A fixture is a realistic program; `# expect: LL101` (or `# expect: LL104, LL105`) on a line says
 that finding is anchored there. An optional first line `# losslint-fixture: key=value ...`
 sets `select=`, `extend-select=`, `ignore=` (comma-separated codes) and other flags.
+
+Notebook fixtures (`fixtures/<CODE>/*.ipynb`) carry the same comments inside code cells; their
+expectations are (cell, line in cell, code) with cells numbered over all cells like ruff. The
+header comment, if any, is the first line of the first code cell.
 """
 
 from __future__ import annotations
@@ -61,3 +65,36 @@ def load(path: Path) -> Fixture:
 
 def python_fixtures() -> list[Fixture]:
     return [load(p) for p in sorted(FIXTURES.rglob("*.py")) if not p.name.endswith(GOLDEN_SUFFIXES)]
+
+
+@dataclass
+class NotebookFixture(Fixture):
+    """`expected` holds (cell, line, code); `cells` maps a cell number to its source lines."""
+
+    cells: dict[int, list[str]] = field(default_factory=dict)
+
+
+def notebook_cells(path: Path) -> dict[int, list[str]]:
+    """Code cells by 1-based number over all cells (read with json, like the linter)."""
+    import json
+
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = {}
+    for number, cell in enumerate(notebook["cells"], start=1):
+        if cell["cell_type"] == "code":
+            source = cell["source"]
+            cells[number] = ("".join(source) if isinstance(source, list) else source).splitlines()
+    return cells
+
+
+def load_notebook(path: Path) -> NotebookFixture:
+    cells = notebook_cells(path)
+    expected = {(number, line, code) for number, lines in cells.items()
+                for line, code in parse_expectations(lines)}
+    first = next(iter(cells.values()), [""])
+    return NotebookFixture(path, expected, parse_header(first[0] if first else ""), cells)
+
+
+def notebook_fixtures() -> list[NotebookFixture]:
+    return [load_notebook(p) for p in sorted(FIXTURES.rglob("*.ipynb"))
+            if ".ipynb_checkpoints" not in p.parts]

@@ -1,4 +1,5 @@
-"""JSON output: one array of ruff-shaped objects (1-based rows and columns)."""
+"""JSON output: one array of ruff-shaped objects (1-based rows and columns); json-lines: one
+object per line. For notebooks `cell` is the 1-based cell (over all cells) and rows are inside it."""
 
 from __future__ import annotations
 
@@ -44,3 +45,9 @@ def as_dict(d: Diagnostic, fix: Fix | None = None) -> dict:
 
 def render(diagnostics: Sequence[Diagnostic], fix_of: Callable[[Diagnostic], Fix | None] = lambda d: None) -> str:
     return json.dumps([as_dict(d, fix_of(d)) for d in diagnostics], indent=2)
+
+
+def render_lines(diagnostics: Sequence[Diagnostic],
+                 fix_of: Callable[[Diagnostic], Fix | None] = lambda d: None) -> str:
+    """json-lines: one compact object per finding (empty output when there is none)."""
+    return "\n".join(json.dumps(as_dict(d, fix_of(d)), ensure_ascii=False) for d in diagnostics)

@@ -1,7 +1,7 @@
 """Reading a file into the text the analyzer parses, and mapping positions back to the file.
 
-A `.py` file is its own text. (Notebooks plug in here: their code cells form one virtual module
-and `locate` maps a virtual line back to a cell and a line inside it.)
+A `.py` file is its own text. A `.ipynb` notebook is read by `static/notebook.py`: its code cells
+form one virtual module and `locate` maps a virtual line back to a cell and a line inside it.
 """
 
 from __future__ import annotations
@@ -41,16 +41,33 @@ def decode_python(data: bytes) -> str:
     return text
 
 
-def read_document(path: str) -> Document | None:
+def read_document(path: str):
     """The document to analyse, or None when the file mentions no framework (not worth parsing)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
         raise UnreadableSource(f"cannot read: {error.strerror or error}") from None
+    return document_from_bytes(path, data)
+
+
+def document_from_bytes(path: str, data: bytes):
+    """Like `read_document` for content already in memory (standard input); `path` picks the kind."""
+    if is_notebook(path):  # always checked: a broken notebook is reported even without keras in it
+        from .notebook import NotebookError, notebook_document
+
+        try:
+            document = notebook_document(path, data)
+        except NotebookError as error:
+            raise UnreadableSource(str(error)) from None
+        return document if mentions_framework(document.text) else None
     if not mentions_framework(data):
         return None
     return Document(path, decode_python(data))
+
+
+def is_notebook(path: str) -> bool:
+    return path.lower().endswith(".ipynb")
 
 
 def mentions_framework(data: bytes | str) -> bool:
