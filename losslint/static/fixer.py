@@ -17,7 +17,7 @@ import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Collection, Iterable, Sequence
 
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
 from .fix import realise_fixes
@@ -54,16 +54,18 @@ class SourceFile:
     encoding: str
 
 
-def run(diagnostics: Sequence[Diagnostic], codes: frozenset[str], *, mode: str = "check",
-        unsafe: bool = False) -> FixRun:
+def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[str]], *, mode: str = "check",
+        unsafe: bool = False, skip: Collection[str] = ()) -> FixRun:
     """mode "check": only realise fixes (for `[*]` and JSON); "fix": apply and write; "diff": apply
-    in memory and collect unified diffs."""
+    in memory and collect unified diffs. `codes_for(path)` gives the rules enabled for a file;
+    files named in `skip` (standard input) are never read or written."""
     by_file: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_file.setdefault(d.filename or "", []).append(d)
     result = FixRun([], unsafe=unsafe)
     for path, found in by_file.items():
-        source = read_source(path) if any(d.fixes for d in found) and path.endswith(".py") else None
+        wanted = any(d.fixes for d in found) and path.endswith(".py") and path not in skip
+        source = read_source(path) if wanted else None
         if source is None:
             result.diagnostics += found
             continue
@@ -71,7 +73,7 @@ def run(diagnostics: Sequence[Diagnostic], codes: frozenset[str], *, mode: str =
             result.diagnostics += found
             result.fixes.update(realise_fixes(source.text, found))
             continue
-        text, fixed, remaining, fixes = fix_text(source.text, path, codes, unsafe)
+        text, fixed, remaining, fixes = fix_text(source.text, path, codes_for(path), unsafe, source.encoding)
         result.diagnostics += remaining
         result.fixes.update(fixes)
         if text != source.text:
@@ -88,16 +90,17 @@ def _may_apply(intent: FixIntent, unsafe: bool) -> bool:
     return intent.applicability is Applicability.SAFE or (unsafe and intent.applicability is Applicability.UNSAFE)
 
 
-def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool
+def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding: str = "utf-8"
              ) -> tuple[str, int, list[Diagnostic], dict[Diagnostic, Fix]]:
-    """Fix → re-lint until stable: (new text, fixes applied, remaining diagnostics, their fixes)."""
+    """Fix → re-lint until stable: (new text, fixes applied, remaining diagnostics, their fixes).
+    Re-linting goes through the same path as the CLI (`# noqa` honoured)."""
     import libcst as cst
 
-    from ..api import lint_source
+    from ..api import check_bytes
 
     fixed = 0
     for attempt in range(MAX_PASSES + 1):
-        diagnostics = lint_source(text, path, codes)
+        diagnostics = check_bytes(text.encode(encoding), path, codes).diagnostics
         fixes = realise_fixes(text, diagnostics)
         todo = [f for f in fixes.values() if f.applies(unsafe)]
         if not todo or attempt == MAX_PASSES:
