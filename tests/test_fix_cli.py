@@ -169,3 +169,14 @@ def test_json_carries_the_fix(tmp_path: Path) -> None:
                    "location": {"row": 14, "column": 38}, "end_location": {"row": 14, "column": 71}}],
     }
     assert item["location"] == item["fix"]["edits"][0]["location"]
+
+
+def test_noqa_findings_are_not_fixed(tmp_path: Path) -> None:
+    source = (FIXTURES / "LL101" / "sequential_softmax_sparse_from_logits.py").read_text()
+    source = source.replace("# expect: LL101", "# noqa: LL101")
+    path = tmp_path / "train.py"
+    path.write_text(source)
+    os.utime(path, (OLD, OLD))
+    result = losslint("--fix", ".", cwd=tmp_path)
+    assert result.returncode == 0 and path.stat().st_mtime == OLD
+    assert losslint("--diff", ".", cwd=tmp_path).stdout == ""

@@ -32,6 +32,9 @@ from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameP
 
 from .. import knowledge as k
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
+from .cst_edits import (
+    add_keyword, argument, comments, last_name, module_bindings, positional, remove_arg, rename, string_like,
+)
 from .names import NameResolver
 
 _COMMON_LOSS_KEYWORDS = frozenset({"from_logits", "reduction", "name", "dtype"})
@@ -75,7 +78,7 @@ class SourceFixer:
         metadata = wrapper.resolve_many([PositionProvider, ParentNodeProvider, QualifiedNameProvider])  # one walk
         self.positions, self.parents = metadata[PositionProvider], metadata[ParentNodeProvider]
         self.names = NameResolver(wrapper)
-        self.bindings = list(_module_bindings(self.module))
+        self.bindings = list(module_bindings(self.module))
         self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self._by_span: dict[tuple, cst.CSTNode] | None = None
 
@@ -93,14 +96,14 @@ class SourceFixer:
         try:
             old, new = handler(node, intent)
             return Fix(intent.applicability, intent.message, (self._edit(old, new),))
-        except (Unfixable, cst.ParserSyntaxError):
+        except (Unfixable, ValueError, cst.ParserSyntaxError):
             return None
 
     def _edit(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
         pos = self.positions[old]
         start, end = self._offset(pos.start.line, pos.start.column), self._offset(pos.end.line, pos.end.column)
         before, after = self._code(old), self._code(new)
-        if self.text[start:end] != before or before == after or _comments(old) != _comments(new):
+        if self.text[start:end] != before or before == after or comments(old) != comments(new):
             raise Unfixable("the edit would not preserve the source around it")
         return Edit(after, pos.start.line, pos.start.column, pos.end.line, pos.end.column)
 
@@ -139,16 +142,16 @@ class SourceFixer:
         keyword = intent.value
         for i, arg in enumerate(node.args):
             if arg.keyword is not None and arg.keyword.value == keyword:
-                removed = _remove_arg(node, i)
-                if _comments(removed) == _comments(node):
+                removed = remove_arg(node, i)
+                if comments(removed) == comments(node):
                     return node, removed
                 # a comment sits on the argument: keep it, write the default instead
                 args = list(node.args)
                 args[i] = arg.with_changes(value=cst.Name("False"))
                 return node, node.with_changes(args=args)
-        if keyword == "from_logits" and loss_id in _FROM_LOGITS_FIRST and _positional(node):
+        if keyword == "from_logits" and loss_id in _FROM_LOGITS_FIRST and positional(node):
             if len(node.args) == 1:
-                return node, _remove_arg(node, 0)
+                return node, remove_arg(node, 0)
             # later arguments are positional too: keep the slot, write the default
             return node, node.with_changes(args=[node.args[0].with_changes(value=cst.Name("False")),
                                                  *node.args[1:]])
@@ -163,7 +166,7 @@ class SourceFixer:
             self._check_arguments(node, old_id, new.id)
             if not new.class_name:
                 raise Unfixable(f"`{new.id}` has no class form")
-            func = _rename(node.func, new.class_name) if isinstance(node.func, cst.Attribute) \
+            func = rename(node.func, new.class_name) if isinstance(node.func, cst.Attribute) \
                 else self._spell(f"keras.losses.{new.class_name}")
             return node, self._with_keywords(node.with_changes(func=func), keywords, new.id)
         if needs_class:
@@ -171,10 +174,10 @@ class SourceFixer:
             return node, self._class_form(node, new, keywords)
         if isinstance(node, cst.SimpleString):
             self._loss_spec(node)
-            return node, _string_like(node, new.id)
+            return node, string_like(node, new.id)
         self._loss_spec(node)  # a function reference
         if isinstance(node, cst.Attribute) and self._is_module(node.value, "keras.losses"):
-            return node, _rename(node, new.id)
+            return node, rename(node, new.id)
         return node, self._spell(f"keras.losses.{new.id}")
 
     def _loss_class(self, call: cst.Call) -> str:
@@ -198,7 +201,7 @@ class SourceFixer:
         if not spec.class_name:
             raise Unfixable(f"`{spec.id}` has no class form")
         if isinstance(node, cst.Attribute) and self._is_module(node.value, "keras.losses"):
-            func = _rename(node, spec.class_name).with_changes(lpar=(), rpar=())
+            func = rename(node, spec.class_name).with_changes(lpar=(), rpar=())
         else:
             func = self._spell(f"keras.losses.{spec.class_name}")
         arguments = ", ".join(f"{name}={value!r}" for name, value in keywords.items())
@@ -212,23 +215,23 @@ class SourceFixer:
                 raise Unfixable("`*args` / `**kwargs` on the loss")
             if arg.keyword is not None and arg.keyword.value not in accepted:
                 raise Unfixable(f"`{new_id}` does not take `{arg.keyword.value}`")
-        positional = _positional(call)
-        if positional and not (len(positional) == 1 and {old_id, new_id} <= _FROM_LOGITS_FIRST):
+        given = positional(call)
+        if given and not (len(given) == 1 and {old_id, new_id} <= _FROM_LOGITS_FIRST):
             raise Unfixable("positional arguments that the new loss reads differently")
 
     def _with_keywords(self, call: cst.Call, keywords: dict, loss_id: str) -> cst.Call:
         for name, value in keywords.items():
             expression = cst.parse_expression(repr(value))
             index = next((i for i, a in enumerate(call.args) if a.keyword and a.keyword.value == name), None)
-            positional = _positional(call)
-            if index is None and name == "from_logits" and loss_id in _FROM_LOGITS_FIRST and positional:
+            given = positional(call)
+            if index is None and name == "from_logits" and loss_id in _FROM_LOGITS_FIRST and given:
                 index = 0
             if index is not None:
                 args = list(call.args)
                 args[index] = args[index].with_changes(value=expression)
                 call = call.with_changes(args=args)
             else:
-                call = _add_keyword(call, name, expression)
+                call = add_keyword(call, name, expression)
         return call
 
     # ------------------------------------------------------------------ activations
@@ -244,23 +247,23 @@ class SourceFixer:
         if arg is None:  # a layer without an activation argument: add one
             if spec.activation_arg is None or spec.role is not k.LayerRole.PROJECTION:
                 return call, self._activation_layer(call, activation)
-            return call, _add_keyword(call, "activation", cst.SimpleString(f'"{activation}"'))
+            return call, add_keyword(call, "activation", cst.SimpleString(f'"{activation}"'))
         if (activation == "linear" and spec.role is k.LayerRole.PROJECTION and arg.keyword is not None
-                and not _comments(arg)):
-            return call, _remove_arg(call, list(call.args).index(arg))
+                and not comments(arg)):
+            return call, remove_arg(call, list(call.args).index(arg))
         return node, self._activation_value(node, activation)
 
     def _activation_argument(self, node) -> tuple[cst.Arg | None, cst.Call]:
         """(the activation `Arg`, its layer call) for a value node; (None, call) for a layer call."""
         if isinstance(node, cst.Call) and self._layer_spec(node) is not None:
             spec = self._layer_spec(node)
-            if spec.activation_arg and _argument(node, *spec.activation_arg) is not None:
+            if spec.activation_arg and argument(node, *spec.activation_arg) is not None:
                 raise Unfixable("the target is the layer but it has an activation argument")
             return None, node
         arg = self.parents.get(node)
         call = self.parents.get(arg) if isinstance(arg, cst.Arg) else None
         spec = self._layer_spec(call) if isinstance(call, cst.Call) else None
-        if spec is None or spec.activation_arg is None or _argument(call, *spec.activation_arg) is not node:
+        if spec is None or spec.activation_arg is None or argument(call, *spec.activation_arg) is not node:
             raise Unfixable("the activation is not written as an argument of its layer")
         return arg, call
 
@@ -269,12 +272,12 @@ class SourceFixer:
 
     def _activation_value(self, node, activation: str) -> cst.BaseExpression:
         if isinstance(node, cst.SimpleString):
-            return _string_like(node, activation)
+            return string_like(node, activation)
         symbol = self._symbol(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
         if symbol in k.ACTIVATION_BY_FUNCTION and isinstance(node, cst.Attribute):
             module = symbol.rsplit(".", 1)[0]
             if f"{module}.{activation}" in k.ACTIVATIONS[activation].functions:
-                return _rename(node, activation)
+                return rename(node, activation)
         return cst.SimpleString(f'"{activation}"').with_changes(lpar=getattr(node, "lpar", ()),
                                                                rpar=getattr(node, "rpar", ()))
 
@@ -290,13 +293,13 @@ class SourceFixer:
         module = symbol.rsplit(".", 1)[0]
         if f"{module}.{activation}" not in k.ACTIVATIONS[activation].functions:
             raise Unfixable(f"{module} has no {activation}")
-        return call.with_changes(func=_rename(call.func, activation))
+        return call.with_changes(func=rename(call.func, activation))
 
     def _activation_layer(self, call: cst.Call, activation: str) -> cst.Call:
         """`layers.Softmax()` → `layers.Activation("sigmoid")`."""
-        if f"keras.layers.{_last_name(call.func)}" not in k.ACTIVATION_BY_LAYER:
+        if f"keras.layers.{last_name(call.func)}" not in k.ACTIVATION_BY_LAYER:
             raise Unfixable("not an activation layer")
-        func = _rename(call.func, "Activation") if isinstance(call.func, cst.Attribute) \
+        func = rename(call.func, "Activation") if isinstance(call.func, cst.Attribute) \
             else self._spell("keras.layers.Activation")
         return call.with_changes(func=func, args=[cst.Arg(cst.SimpleString(f'"{activation}"'))],
                                  whitespace_before_args=cst.SimpleWhitespace(""))
@@ -323,115 +326,3 @@ class SourceFixer:
         if not options:
             raise Unfixable(f"the file imports no name that reaches `{symbol}`")
         return cst.parse_expression(min(options, key=lambda option: option[0])[1])
-
-
-# ---------------------------------------------------------------------- CST helpers
-
-
-def _module_bindings(module: cst.Module) -> Iterable[tuple[str, str]]:
-    """(local name, qualified name) for every module-level import, in file order."""
-    statements = []
-    for statement in module.body:
-        if isinstance(statement, cst.Try):
-            statements.extend(statement.body.body)
-        else:
-            statements.append(statement)
-    for statement in statements:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    dotted = _dotted(alias.name)
-                    if alias.asname is not None:
-                        yield _dotted(alias.asname.name), dotted
-                    else:
-                        yield dotted.split(".")[0], dotted.split(".")[0]
-            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative \
-                    and not isinstance(small.names, cst.ImportStar):
-                for alias in small.names:
-                    local = alias.asname.name if alias.asname is not None else alias.name
-                    yield _dotted(local), f"{_dotted(small.module)}.{_dotted(alias.name)}"
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _last_name(node: cst.BaseExpression) -> str:
-    return node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", "")
-
-
-def _rename(node: cst.Attribute, name: str) -> cst.Attribute:
-    return node.with_changes(attr=cst.Name(name))
-
-
-def _string_like(node: cst.SimpleString, value: str) -> cst.SimpleString:
-    """A string literal with `value`, written with the same prefix and quotes as `node`."""
-    if "\\" in value or node.quote in value:
-        raise Unfixable("value would need escaping")
-    return node.with_changes(value=f"{node.prefix}{node.quote}{value}{node.quote}")
-
-
-def _comments(node: cst.CSTNode) -> list[str]:
-    found: list[str] = []
-
-    class Collect(cst.CSTVisitor):
-        def visit_Comment(self, comment: cst.Comment) -> None:
-            found.append(comment.value)
-
-    node.visit(Collect())
-    return sorted(found)
-
-
-def _positional(call: cst.Call) -> list[cst.BaseExpression]:
-    out = []
-    for arg in call.args:
-        if arg.keyword is not None or arg.star:
-            break
-        out.append(arg.value)
-    return out
-
-
-def _argument(call: cst.Call, keyword: str | None, position: int | None) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = _positional(call)
-    return positional[position] if position is not None and position < len(positional) else None
-
-
-def _remove_arg(call: cst.Call, index: int) -> cst.Call:
-    args = list(call.args)
-    removed = args.pop(index)
-    if not args:
-        return call.with_changes(args=(), whitespace_before_args=cst.SimpleWhitespace(""))
-    if index == len(args):  # removed the last argument: the one before takes over its comma
-        args[-1] = args[-1].with_changes(comma=removed.comma)
-    return call.with_changes(args=args)
-
-
-def _add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
-    """Append `name=value`, following the call's layout (one line, or one argument per line)."""
-    no_space = cst.SimpleWhitespace("")
-    new = cst.Arg(value=value, keyword=cst.Name(name),
-                  equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space))
-    args = list(call.args)
-    if not args:
-        return call.with_changes(args=[new])
-    last = args[-1]
-    if isinstance(last.comma, cst.Comma):  # trailing comma: the new argument goes on its own line
-        separator = args[-2].comma.whitespace_after if len(args) > 1 else call.whitespace_before_args
-        if isinstance(separator, cst.ParenthesizedWhitespace):  # a line break, without any comment
-            separator = separator.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
-        else:
-            separator = cst.SimpleWhitespace(" ")
-        args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=separator))
-        new = new.with_changes(comma=last.comma)
-    else:
-        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    return call.with_changes(args=[*args, new])
