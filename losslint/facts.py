@@ -98,3 +98,18 @@ class ModelFacts:
     @property
     def is_multi_output(self) -> bool:
         return len(self.outputs) > 1
+
+
+# Both front ends word facts the same way, so a finding reads the same from the CLI and from
+# compile(): build display texts only with these two helpers.
+
+def loss_display(name: str, *, is_class: bool, from_logits: bool | None) -> str:
+    """`SparseCategoricalCrossentropy(from_logits=True)`, `CategoricalCrossentropy()`, `mse`."""
+    if not is_class:
+        return name
+    return f"{name}(from_logits=True)" if from_logits else f"{name}()"
+
+
+def layer_display(class_name: str, units: int | None) -> str:
+    """`Dense(10)`; `Dense(?)` when the unit count is unknown; `Softmax()` for unit-less layers."""
+    return f"{class_name}({'?' if units is None else units})"

@@ -250,11 +250,11 @@ LOSS_BY_FUNCTION = _index(_LOSS_LIST, "functions")
 LOSS_BY_CLASS = _index(_LOSS_LIST, "classes")
 
 
-def loss_for_labels(family: LossFamily, *, binary_template: str = "binary_crossentropy") -> str:
-    """The canonical loss that matches a label family (used to suggest siblings)."""
-    return {LossFamily.CATEGORICAL: "categorical_crossentropy",
-            LossFamily.SPARSE: "sparse_categorical_crossentropy",
-            LossFamily.BINARY: binary_template}[family]
+def resolve_auto_loss(loss_id: str, units: int | None) -> str:
+    """Keras resolves `loss="crossentropy"`/`"ce"` by shape: one output unit means binary."""
+    if LOSSES[loss_id].family is LossFamily.AUTO_CROSSENTROPY and units == 1:
+        return "binary_crossentropy"
+    return loss_id
 
 
 # --------------------------------------------------------------------------- layers

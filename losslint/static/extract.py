@@ -1,0 +1,117 @@
+"""Turn the interpreter's record of `compile()` calls into `ModelFacts`."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .. import knowledge as k
+from ..diagnostics import Confidence, SourceRef
+from ..facts import LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, loss_display
+from .interpret import CompileCall, Interpreter
+from .values import UNKNOWN, Const, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation, model_output_names
+
+
+def extract_models(wrapper: cst.MetadataWrapper, path: str) -> list[ModelFacts]:
+    interpreter = Interpreter(wrapper, path)
+    return [_model_facts(call, interpreter) for call in interpreter.run()]
+
+
+def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
+    name = call.model.var_name or "model"
+    unresolved: list[str] = []
+    outputs = call.outputs
+    if outputs is None:
+        return ModelFacts(name, call.ref, (), unresolved=("output layer",))
+    names = model_output_names(call.model)
+    losses = _losses_per_output(call.loss, len(outputs), names)
+    metrics = _metrics_per_output(call.metrics, len(outputs), names, call.ref)
+    facts = []
+    for i, tensor in enumerate(outputs):
+        description = describe(tensor)
+        loss = _loss_facts(losses[i], call.ref, interpreter) if losses else None
+        if loss is None and "loss" not in unresolved:
+            unresolved.append("loss")
+        elif loss is not None and loss.from_logits is None:
+            unresolved.append("from_logits")
+        if description is None:
+            if "output activation" not in unresolved:
+                unresolved.append("output activation")
+            continue
+        activation = known_activation(description.activation)
+        if activation is None and "output activation" not in unresolved:
+            unresolved.append("output activation")
+        if description.units is None and "unit count" not in unresolved:
+            unresolved.append("unit count")
+        layer = description.layer
+        if loss is not None:
+            loss = _resolve_auto(loss, description.units)
+        facts.append(OutputFacts(
+            activation_id=activation,
+            units=description.units,
+            layer_text=layer_display(layer.class_name, description.units),
+            ref=layer.ref,
+            activation_ref=description.activation.ref if description.activation else layer.ref,
+            name=names[i] if i < len(names) else None,
+            loss=loss,
+            metrics=metrics[i] if metrics else (),
+            confidence=Confidence.INFERRED if description.inferred else Confidence.HIGH,
+        ))
+    return ModelFacts(name, call.ref, tuple(facts), unresolved=tuple(unresolved))
+
+
+def _losses_per_output(loss: object, count: int, names: list[str | None]) -> list | None:
+    if isinstance(loss, Seq):
+        return list(loss.items) if len(loss.items) == count else None
+    if isinstance(loss, Mapping_):
+        if len(names) != count or not all(n in loss.items for n in names):
+            return None
+        return [loss.items[n] for n in names]
+    if loss is UNKNOWN or loss is None:
+        return None
+    return [loss] * count
+
+
+def _metrics_per_output(metrics: object, count: int, names: list[str | None], ref: SourceRef) -> list | None:
+    if isinstance(metrics, Mapping_):
+        return [_metric_list(metrics.items.get(n)) for n in names] if len(names) == count else None
+    if isinstance(metrics, Seq):
+        return [_metric_list(metrics)] * count
+    return None
+
+
+def _metric_list(value: object) -> tuple[MetricFacts, ...]:
+    items = value.items if isinstance(value, Seq) else [value] if value is not None else []
+    out = []
+    for item in items:
+        if isinstance(item, Const) and isinstance(item.value, str):
+            out.append(MetricFacts(k.METRIC_BY_STRING.get(item.value), item.value, item.ref))
+        elif isinstance(item, Metric):
+            out.append(MetricFacts(item.metric_id, item.text, item.ref))
+        elif isinstance(item, Symbol) and item.name in k.METRIC_BY_FUNCTION:
+            out.append(MetricFacts(k.METRIC_BY_FUNCTION[item.name], item.name.split(".")[-1], item.ref))
+    return tuple(out)
+
+
+def _loss_facts(value: object, compile_ref: SourceRef, interpreter: Interpreter) -> LossFacts | None:
+    if isinstance(value, Loss):
+        loss_id, is_class, written, from_logits, ref = (value.loss_id, value.is_class, value.written_name,
+                                                        value.from_logits, value.ref)
+    elif isinstance(value, Const) and isinstance(value.value, str) and value.value in k.LOSS_BY_STRING:
+        loss_id, is_class, written, from_logits, ref = (k.LOSS_BY_STRING[value.value], False, value.value,
+                                                        False, value.ref)
+    elif isinstance(value, Symbol) and value.name in k.LOSS_BY_FUNCTION:
+        loss_id, is_class, written, from_logits, ref = (k.LOSS_BY_FUNCTION[value.name], False,
+                                                        value.name.split(".")[-1], False, value.ref)
+    else:
+        return None
+    confidence = Confidence.HIGH if interpreter.inside(ref, compile_ref) else Confidence.INFERRED
+    return LossFacts(loss_id, from_logits, loss_display(written, is_class=is_class, from_logits=from_logits),
+                     ref, confidence)
+
+
+def _resolve_auto(loss: LossFacts, units: int | None) -> LossFacts:
+    """`loss="crossentropy"` is binary cross-entropy on a one-unit output (Keras picks by shape)."""
+    resolved = k.resolve_auto_loss(loss.loss_id, units)
+    if resolved == loss.loss_id:
+        return loss
+    return LossFacts(resolved, loss.from_logits, loss.text, loss.ref, loss.confidence)

@@ -1,0 +1,199 @@
+"""Abstract values the static interpreter tracks: layers, tensors, models, losses, constants.
+
+`UNKNOWN` stands for anything we cannot prove; everything built on it stays unknown, so rules
+stay silent (precision first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import libcst as cst
+
+from ..diagnostics import SourceRef
+from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec
+
+
+class _Unknown:
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(eq=False)
+class Const:
+    """A literal (str, int, float, bool, None) and where it was written."""
+
+    value: object
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Symbol:
+    """An imported framework name, e.g. `keras.layers.Dense` (canonical form)."""
+
+    name: str
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Seq:
+    items: list
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Mapping_:
+    items: dict  # str -> value
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Activation:
+    id: str | None  # None: written but not something we know
+    ref: SourceRef  # where the activation is written
+    inferred: bool = False
+
+
+@dataclass(eq=False)
+class Layer:
+    class_name: str  # "Dense"
+    spec: LayerSpec | None  # None: a layer we do not model (BatchNormalization, custom…)
+    ref: SourceRef  # the constructor call
+    units: int | None = None
+    activation: Activation | None = None
+    name: str | None = None
+    inner: "Layer | None" = None  # TimeDistributed(Dense(...))
+    inferred: bool = False  # a fact came through a variable
+
+
+@dataclass(eq=False)
+class Tensor:
+    """A symbolic tensor: what produced it and from which input."""
+
+    producer: object  # Layer | Model | Activation (an op like tf.nn.softmax) | None (an Input)
+    input: object = None  # Tensor | UNKNOWN | None
+
+
+@dataclass(eq=False)
+class Model:
+    kind: str  # "sequential" | "functional" | "opaque"
+    ref: SourceRef
+    layers: list = field(default_factory=list)  # sequential
+    outputs: object = None  # functional: Tensor | Seq | Mapping_
+    uncertain: bool = False  # layers added conditionally: the last one is not known
+    var_name: str | None = None
+
+
+@dataclass(eq=False)
+class Loss:
+    loss_id: str
+    is_class: bool
+    written_name: str  # "SparseCategoricalCrossentropy", "categorical_crossentropy"
+    from_logits: bool | None
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Metric:
+    metric_id: str | None
+    text: str
+    ref: SourceRef
+
+
+Value = Union[_Unknown, Const, Symbol, Seq, Mapping_, Layer, Tensor, Model, Loss, Metric, Activation]
+
+
+@dataclass(frozen=True)
+class OutputDescription:
+    """What a symbolic tensor is, as far as the source proves it."""
+
+    activation: Activation | None
+    units: int | None
+    layer: Layer  # the projection layer that set the units
+    inferred: bool
+
+
+def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
+    """Follow a tensor back to the layer that decides its activation and unit count."""
+    if not isinstance(tensor, Tensor) or depth > 50:
+        return None
+    producer = tensor.producer
+    if isinstance(producer, Model):
+        outputs = model_outputs(producer)
+        return describe(outputs[0], depth + 1) if outputs and len(outputs) == 1 else None
+    if isinstance(producer, Activation):  # tf.nn.softmax(x)
+        below = describe(tensor.input, depth + 1)
+        return _with_activation(below, producer) if below else None
+    if not isinstance(producer, Layer):
+        return None
+    layer = producer.inner if producer.spec and producer.spec.role is LayerRole.WRAPPER else producer
+    if layer is None or layer.spec is None:
+        return None
+    role = layer.spec.role
+    if role is LayerRole.PROJECTION:
+        return OutputDescription(layer.activation, layer.units, layer, layer.inferred)
+    below = describe(tensor.input, depth + 1)
+    if below is None:
+        return None
+    if role is LayerRole.TRANSPARENT:
+        return below
+    if role is LayerRole.ACTIVATION:
+        return _with_activation(below, layer.activation)
+    return None
+
+
+def _with_activation(below: OutputDescription, activation: Activation | None) -> OutputDescription:
+    inferred = below.inferred or bool(activation and activation.inferred)
+    return OutputDescription(activation, below.units, below.layer, inferred)
+
+
+def model_outputs(model: Model) -> list | None:
+    """The model's output tensors in order, or None when they cannot be established."""
+    if model.kind == "sequential":
+        if model.uncertain or not model.layers:
+            return None
+        tensor: object = Tensor(None)
+        for layer in model.layers:
+            if isinstance(layer, Tensor) and layer.producer is None:  # keras.Input(...) in the list
+                continue
+            # an element we cannot model still lets a later Dense decide the output
+            tensor = Tensor(layer, tensor) if isinstance(layer, (Layer, Model)) else UNKNOWN
+        return [tensor]
+    if model.kind == "functional":
+        outputs = model.outputs
+        if isinstance(outputs, Tensor):
+            return [outputs]
+        if isinstance(outputs, Seq):
+            return list(outputs.items)
+        if isinstance(outputs, Mapping_):
+            return list(outputs.items.values())
+    return None
+
+
+def model_output_names(model: Model) -> list[str | None]:
+    """Names Keras gives the outputs (dict keys, or the `name=` of the output layers)."""
+    outputs = model.outputs
+    if model.kind == "functional" and isinstance(outputs, Mapping_):
+        return list(outputs.items)
+    names = []
+    for tensor in model_outputs(model) or []:
+        producer = tensor.producer if isinstance(tensor, Tensor) else None
+        names.append(producer.name if isinstance(producer, Layer) else None)
+    return names
+
+
+def known_activation(activation: Activation | None) -> str | None:
+    if activation is None or activation.id is None:
+        return None
+    return activation.id if activation.id in ACTIVATIONS else None
