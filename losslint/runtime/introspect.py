@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..diagnostics import SourceRef
-from ..facts import LabelFacts, LossFacts, MetricFacts, ModelFacts, OutputFacts
+from ..facts import LabelFacts, LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, loss_display
 from ..knowledge import (ACTIVATION_BY_LAYER, ACTIVATION_BY_STRING, LAYERS, LOSS_BY_CLASS, LOSS_BY_STRING,
                          METRIC_BY_FUNCTION, METRIC_BY_STRING, LayerRole, LossFamily)
 
@@ -99,9 +99,7 @@ def _units(tensor) -> int | None:
 
 
 def _describe(layer, units) -> str:
-    if units is not None and hasattr(layer, "units"):
-        return f"{type(layer).__name__}({units})"
-    return f"{type(layer).__name__}"
+    return layer_display(type(layer).__name__, units)
 
 
 def _final_layer(layer, index: int, depth: int = 0):
@@ -156,7 +154,8 @@ def loss_facts(loss: Any, where: str = "loss") -> LossFacts | None:
     """A single loss as passed to compile: string, keras function or keras Loss object."""
     if isinstance(loss, str):
         loss_id = LOSS_BY_STRING.get(loss)
-        return LossFacts(loss_id, False, f'"{loss}"', _ref(where)) if loss_id else None
+        return LossFacts(loss_id, False, loss_display(loss, is_class=False, from_logits=False), _ref(where)) \
+            if loss_id else None
     if not _from_keras(loss):
         return None  # user-defined loss: unknown semantics
     if isinstance(loss, type):
@@ -175,7 +174,7 @@ def loss_facts(loss: Any, where: str = "loss") -> LossFacts | None:
         from_logits = bool(loss.get_config().get("from_logits", False))
     except Exception:
         from_logits = None
-    text = f"{class_name}(from_logits=True)" if from_logits else f"{class_name}()"
+    text = loss_display(class_name, is_class=True, from_logits=from_logits)
     return LossFacts(loss_id, from_logits, text, _ref(where))
 
 
