@@ -152,10 +152,12 @@ def _compile_arguments(original, model, args, kwargs) -> tuple[Any, Any]:
     import inspect
 
     try:
-        bound = inspect.signature(original).bind(model, *args, **kwargs)
-    except TypeError:
-        return kwargs.get("loss"), kwargs.get("metrics")
-    return bound.arguments.get("loss"), bound.arguments.get("metrics")
+        arguments = inspect.signature(original).bind(model, *args, **kwargs).arguments
+    except (TypeError, ValueError):
+        arguments = kwargs
+    if "loss" not in arguments and "metrics" not in arguments:  # an opaque (*args, **kwargs) wrapper
+        arguments = kwargs
+    return arguments.get("loss", getattr(model, "loss", None)), arguments.get("metrics")
 
 
 def _wrap_compile(original):

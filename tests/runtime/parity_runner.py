@@ -12,6 +12,7 @@ That fit results are identical with and without the hook is tested separately.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -31,6 +32,7 @@ def _stub_training() -> None:
 
     real_compile = keras.Model.compile
 
+    @functools.wraps(real_compile)  # keeps the signature the hook binds arguments with
     def compile(self, *args, **kwargs):  # counts compiles, so the test knows a fixture ran
         COMPILES[0] += 1
         return real_compile(self, *args, **kwargs)
