@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import inspect
 import os
 import sys
 import threading
@@ -147,24 +148,27 @@ def _on_fit(model, args, kwargs) -> None:
     _report(model, facts)
 
 
-def _compile_arguments(original, model, args, kwargs) -> tuple[Any, Any]:
+def _compile_arguments(signature, model, args, kwargs) -> tuple[Any, Any]:
     """`loss` and `metrics` as the user passed them (keras and tf_keras order them differently)."""
-    import inspect
-
-    try:
-        arguments = inspect.signature(original).bind(model, *args, **kwargs).arguments
-    except (TypeError, ValueError):
+    if not args:  # the common case: keywords only, no binding needed
         arguments = kwargs
+    else:
+        try:
+            arguments = signature.bind(model, *args, **kwargs).arguments
+        except (TypeError, ValueError):
+            arguments = kwargs
     if "loss" not in arguments and "metrics" not in arguments:  # an opaque (*args, **kwargs) wrapper
         arguments = kwargs
     return arguments.get("loss", getattr(model, "loss", None)), arguments.get("metrics")
 
 
 def _wrap_compile(original):
+    signature = inspect.signature(original)  # once per patch, not per call
+
     def compile(self, *args, **kwargs):
         result = original(self, *args, **kwargs)
         if _STATE.mode != "off":
-            loss, metrics = _compile_arguments(original, self, args, kwargs)
+            loss, metrics = _compile_arguments(signature, self, args, kwargs)
             _guarded(_on_compile, self, loss, metrics)
         return result
 
