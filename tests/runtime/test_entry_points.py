@@ -74,3 +74,27 @@ def test_ipython_extension_in_a_real_notebook(tmp_path):
     assert "help: drop `from_logits=True`" in compiled
     assert "model.compile(" in compiled  # attributed to the cell line, not to keras internals
     assert "LL101" not in stderr(3)  # unloaded
+
+
+def test_losslint_run_command(tmp_path):
+    """`losslint run train.py ARGS` through the CLI: the script's own args, warn and raise modes."""
+    require("keras")
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import sys\n"
+        "import keras\n"
+        "assert sys.argv[1:] == ['--epochs', '3'], sys.argv\n"
+        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation='sigmoid')])\n"
+        "model.compile(optimizer='adam', loss='categorical_crossentropy')\n"
+        "print('trained')\n")
+    env = {**subprocess_env(), "KERAS_BACKEND": "jax"}
+    env.pop("LOSSLINT", None)
+    warn = subprocess.run([sys.executable, "-m", "losslint", "run", str(script), "--epochs", "3"],
+                          capture_output=True, text=True, env=env)
+    assert warn.returncode == 0, warn.stderr
+    assert "trained" in warn.stdout
+    assert f"{script}:5: LossLintWarning: LL105" in warn.stderr
+    raised = subprocess.run([sys.executable, "-m", "losslint", "run", "--mode", "raise", str(script), "--epochs", "3"],
+                            capture_output=True, text=True, env=env)
+    assert raised.returncode == 1
+    assert "LossLintError" in raised.stderr and "trained" not in raised.stdout
