@@ -193,6 +193,21 @@ def explain(code: str) -> None:
     click.echo(f"# {rule.code} {rule.name}\n\n{rule.doc}")
 
 
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option("--mode", type=click.Choice(["warn", "raise"]), default="warn", show_default=True,
+              help="warn: LossLintWarning; raise: LossLintError before training starts.")
+@click.argument("script", type=click.Path(exists=True, dir_okay=False))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def run(mode: str, script: str, args: tuple[str, ...]) -> None:
+    """Run SCRIPT [ARGS]... with the compile/fit hook installed, like `coverage run`.
+
+    The exit status is the script's. `LOSSLINT=off|warn|raise` in the environment overrides --mode.
+    """
+    from .runtime.script import run_script
+
+    sys.exit(run_script(script, list(args), mode=mode))
+
+
 def entry() -> None:
     """Console entry point: click's usage errors exit 2; an internal error also exits 2."""
     try:
