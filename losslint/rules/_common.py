@@ -54,9 +54,11 @@ def replace_loss(loss: LossFacts, spec: LossSpec, applicability=Applicability.SA
                      keywords=tuple(keywords.items()))
 
 
-def probability_activation(spec: LossSpec) -> str:
-    """The activation that makes an output fit a probability loss with from_logits=False."""
-    return "softmax" if spec.family.is_multiclass else "sigmoid"
+def probability_activation(spec: LossSpec, units: int | None = None) -> str:
+    """The activation that makes an output fit a probability loss with from_logits=False.
+
+    One unit can only be a sigmoid: a softmax over it is constant (LL104)."""
+    return "softmax" if spec.family.is_multiclass and units != 1 else "sigmoid"
 
 
 # --------------------------------------------------------------------------- labels and metrics
