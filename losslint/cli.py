@@ -44,14 +44,25 @@ OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes; report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also offer and apply fixes that change the model's outputs.")
+@click.option("--diff", is_flag=True, help="Print the unified diff of what --fix would change; change nothing.")
 def check(paths, select, extend_select, ignore, output_format, output_file, config_path, force_exclude,
-          stdin_filename, exit_zero, statistics, jobs) -> None:
+          stdin_filename, exit_zero, statistics, jobs, fix, unsafe_fixes, diff) -> None:
     """Lint PATHS (files, directories, or `-` for standard input; default: the current directory)."""
     from .report import text as text_report
 
     settings = _settings(select, extend_select, ignore, config_path)
     result = _collect(list(paths), settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs)
-    diagnostics = result.diagnostics
+    from .static import fixer
+
+    fixing = fixer.run(result.diagnostics, settings.codes_for, mode="diff" if diff else "fix" if fix else "check",
+                       unsafe=unsafe_fixes, skip={stdin_filename or "-"} if "-" in paths else set())
+    if diff:
+        _emit("".join(fixing.diffs).rstrip("\n"), output_file)
+        click.echo(text_report.would_fix(fixing.fixed), err=True)
+        sys.exit(1 if fixing.diffs else 0)
+    diagnostics = fixing.diagnostics
 
     if statistics:
         report = text_report.statistics(diagnostics) if diagnostics else ""
@@ -59,9 +70,11 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
             count = len(result.suppressed)
             report += ("\n" if report else "") + f"{count:>5}  suppressed by `# noqa`"
     else:
-        report = _render(output_format, diagnostics)
+        report = _render(output_format, diagnostics, fixing)
     if output_format == "text":
-        report += ("\n" if report else "") + text_report.summary(diagnostics)
+        report += ("\n" if report else "") + text_report.summary(diagnostics, fixed=fixing.fixed)
+        hint = None if statistics else text_report.fix_hint(*fixing.counts(), unsafe=unsafe_fixes)
+        report += f"\n{hint}" if hint else ""
     _emit(report, output_file)
     sys.exit(0 if exit_zero or not diagnostics else 1)
 
@@ -100,13 +113,13 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
     return result
 
 
-def _render(output_format: str, diagnostics) -> str:
+def _render(output_format: str, diagnostics, fixing) -> str:
     from .report import json as json_report, text as text_report
 
     if output_format == "json":
-        return json_report.render(diagnostics)
+        return json_report.render(diagnostics, fix_of=fixing.fixes.get)
     if output_format == "json-lines":
-        return json_report.render_lines(diagnostics)
+        return json_report.render_lines(diagnostics, fix_of=fixing.fixes.get)
     if output_format in ("sarif", "github"):
         from .registry import all_rules
         from .report import github, sarif
@@ -117,7 +130,7 @@ def _render(output_format: str, diagnostics) -> str:
             return github.render(diagnostics, root=root, physical=positions.physical)
         return sarif.render(diagnostics, all_rules(), root=root, version=__version__,
                             physical=positions.physical, line_text=positions.line_text)
-    return text_report.render(diagnostics)
+    return text_report.render(diagnostics, fixable=fixing.fixable)
 
 
 def _repository_root() -> str:
@@ -178,6 +191,21 @@ def explain(code: str) -> None:
     if rule is None:
         raise click.UsageError(f"unknown rule `{code}` (`losslint rules` lists them)")
     click.echo(f"# {rule.code} {rule.name}\n\n{rule.doc}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option("--mode", type=click.Choice(["warn", "raise"]), default="warn", show_default=True,
+              help="warn: LossLintWarning; raise: LossLintError before training starts.")
+@click.argument("script", type=click.Path(exists=True, dir_okay=False))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def run(mode: str, script: str, args: tuple[str, ...]) -> None:
+    """Run SCRIPT [ARGS]... with the compile/fit hook installed, like `coverage run`.
+
+    The exit status is the script's. `LOSSLINT=off|warn|raise` in the environment overrides --mode.
+    """
+    from .runtime.script import run_script
+
+    sys.exit(run_script(script, list(args), mode=mode))
 
 
 def entry() -> None:

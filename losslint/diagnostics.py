@@ -54,6 +54,7 @@ class FixIntent:
           "replace-loss"        swap the loss at `target` for loss id `value` (spelling style kept)
                                 and set `keywords` on it
           "set-activation"      set the activation of the layer at `target` to activation id `value`
+          "replace-metric"      swap the `metrics=` entry at `target` for metric id `value`
     """
 
     kind: str
@@ -62,6 +63,30 @@ class FixIntent:
     message: str
     value: object = None
     keywords: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two positions (1-based line, 0-based column) with `content`."""
+
+    content: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix intent realised as text edits on one file (`static/fix.py` builds these)."""
+
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+
+    def applies(self, unsafe: bool) -> bool:
+        """Applied by `--fix` (safe) or `--fix --unsafe-fixes` (also unsafe); never display-only."""
+        return self.applicability is Applicability.SAFE or (unsafe and self.applicability is Applicability.UNSAFE)
 
 
 @dataclass(frozen=True)

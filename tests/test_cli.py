@@ -34,10 +34,10 @@ def test_finding_text_and_exit_1(tmp_path: Path) -> None:
     result = losslint("check", "train.py", cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == ("train.py:8:20: LL101 `SparseCategoricalCrossentropy(from_logits=True)` receives the "
+    assert lines[0] == ("train.py:8:20: LL101 [*] `SparseCategoricalCrossentropy(from_logits=True)` receives the "
                         "softmax output of `Dense(10)` (line 5)")
     assert lines[1] == "  help: drop `from_logits=True`, or remove the softmax from the last layer"
-    assert lines[-1] == "Found 1 error."
+    assert lines[-2:] == ["Found 1 error.", "[*] 1 fixable with the `--fix` option."]
 
 
 def test_clean_directory_passes(tmp_path: Path) -> None:

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Sequence
+from typing import Callable, Sequence
 
-from ..diagnostics import Diagnostic, SourceRef
+from ..diagnostics import Diagnostic, Fix, SourceRef
 
 
 def _location(line: int, col: int) -> dict:
     return {"row": line, "column": col + 1}
 
 
-def as_dict(d: Diagnostic) -> dict:
+def fix_dict(fix: Fix | None) -> dict | None:
+    """ruff's shape: `{applicability, message, edits: [{content, location, end_location}]}`."""
+    if fix is None:
+        return None
+    return {"applicability": fix.applicability.value, "message": fix.message,
+            "edits": [{"content": e.content, "location": _location(e.line, e.col),
+                       "end_location": _location(e.end_line, e.end_col)} for e in fix.edits]}
+
+
+def as_dict(d: Diagnostic, fix: Fix | None = None) -> dict:
     ref = d.anchor
     filename = d.filename or ref.path
     return {
@@ -26,7 +35,7 @@ def as_dict(d: Diagnostic) -> dict:
         "cell": ref.cell,
         "location": _location(ref.line, ref.col),
         "end_location": _location(ref.end_line or ref.line, ref.end_col if ref.end_line else ref.col),
-        "fix": None,
+        "fix": fix_dict(fix),
         "confidence": d.confidence.value,
         "related": [{"message": r.message, "cell": r.ref.cell, "location": _location(r.ref.line, r.ref.col)}
                     for r in d.related],
@@ -34,10 +43,11 @@ def as_dict(d: Diagnostic) -> dict:
     }
 
 
-def render(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps([as_dict(d) for d in diagnostics], indent=2)
+def render(diagnostics: Sequence[Diagnostic], fix_of: Callable[[Diagnostic], Fix | None] = lambda d: None) -> str:
+    return json.dumps([as_dict(d, fix_of(d)) for d in diagnostics], indent=2)
 
 
-def render_lines(diagnostics: Sequence[Diagnostic]) -> str:
+def render_lines(diagnostics: Sequence[Diagnostic],
+                 fix_of: Callable[[Diagnostic], Fix | None] = lambda d: None) -> str:
     """json-lines: one compact object per finding (empty output when there is none)."""
-    return "\n".join(json.dumps(as_dict(d), ensure_ascii=False) for d in diagnostics)
+    return "\n".join(json.dumps(as_dict(d, fix_of(d)), ensure_ascii=False) for d in diagnostics)

@@ -29,11 +29,32 @@ def render(diagnostics: Sequence[Diagnostic], *, fixable: Callable[[Diagnostic],
     return "\n".join(lines)
 
 
-def summary(diagnostics: Sequence[Diagnostic]) -> str:
-    if not diagnostics:
+def summary(diagnostics: Sequence[Diagnostic], fixed: int = 0) -> str:
+    """`Found 3 errors.`; after `--fix`: `Found 3 errors (2 fixed, 1 remaining).` (ruff's words)."""
+    if not diagnostics and not fixed:
         return "All checks passed!"
-    count = len(diagnostics)
-    return f"Found {count} error{'s' if count != 1 else ''}."
+    count = len(diagnostics) + fixed
+    found = f"Found {_plural(count, 'error')}"
+    return f"{found} ({fixed} fixed, {len(diagnostics)} remaining)." if fixed else f"{found}."
+
+
+def fix_hint(fixable: int, hidden: int, unsafe: bool = False) -> str | None:
+    """ruff's line: `[*] 2 fixable with the `--fix` option (1 hidden fix can be enabled with the
+    `--unsafe-fixes` option).`; None when there is nothing to say."""
+    hidden_part = (f"{_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with the "
+                   f"`--unsafe-fixes` option") if hidden and not unsafe else ""
+    if fixable:
+        return f"[*] {fixable} fixable with the `--fix` option" + (f" ({hidden_part})." if hidden_part else ".")
+    return f"No fixes available ({hidden_part})." if hidden_part else None
+
+
+def would_fix(count: int) -> str:
+    """`--diff` summary (stderr): `Would fix 2 errors.`, or `No errors would be fixed.`"""
+    return f"Would fix {_plural(count, 'error')}." if count else "No errors would be fixed."
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def statistics(diagnostics: Sequence[Diagnostic]) -> str:

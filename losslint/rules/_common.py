@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Confidence, FixIntent, Related
-from ..facts import LossFacts, ModelFacts, OutputFacts
-from ..knowledge import ActivationSpec, LossSpec
+from ..facts import LabelFacts, LabelFormat, LossFacts, MetricFacts, ModelFacts, OutputFacts
+from ..knowledge import ActivationSpec, LossFamily, LossSpec
 
 
 def judged(model: ModelFacts) -> Iterator[tuple[OutputFacts, ActivationSpec, LossFacts]]:
@@ -37,17 +37,69 @@ def loss_note(loss: LossFacts) -> tuple[Related, ...]:
 
 
 def set_activation(output: OutputFacts, activation: str, applicability=Applicability.UNSAFE) -> FixIntent:
-    return FixIntent("set-activation", output.activation_ref, applicability,
-                     f'set `activation="{activation}"` on `{output.layer_text}`', value=activation)
+    message = (f"make `{output.layer_text}` linear (no activation)" if activation == "linear"
+               else f'set `activation="{activation}"` on `{output.layer_text}`')
+    return FixIntent("set-activation", output.activation_ref, applicability, message, value=activation)
 
 
 def replace_loss(loss: LossFacts, spec: LossSpec, applicability=Applicability.SAFE,
                  **keywords: object) -> FixIntent:
-    extra = "".join(f", {k}={v!r}" for k, v in keywords.items())
-    return FixIntent("replace-loss", loss.ref, applicability, f"use `{spec.id}`{extra}", value=spec.id,
+    """Swap the loss; the message names the class form when a keyword must be set."""
+    if keywords and spec.class_name:
+        arguments = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+        message = f"use `{spec.class_name}({arguments})`"
+    else:
+        message = f"use `{spec.id}`"
+    return FixIntent("replace-loss", loss.ref, applicability, message, value=spec.id,
                      keywords=tuple(keywords.items()))
 
 
-def probability_activation(spec: LossSpec) -> str:
-    """The activation that makes an output fit a probability loss with from_logits=False."""
-    return "softmax" if spec.family.is_multiclass else "sigmoid"
+def probability_activation(spec: LossSpec, units: int | None = None) -> str:
+    """The activation that makes an output fit a probability loss with from_logits=False.
+
+    One unit can only be a sigmoid: a softmax over it is constant (LL104)."""
+    return "softmax" if spec.family.is_multiclass and units != 1 else "sigmoid"
+
+
+# --------------------------------------------------------------------------- labels and metrics
+
+
+def labeled(model: ModelFacts) -> Iterator[tuple[OutputFacts, LossFacts, LabelFacts]]:
+    """Outputs whose loss and labels are both known."""
+    for output in model.outputs:
+        if output.loss is not None and output.labels is not None:
+            yield output, output.loss, output.labels
+
+
+def labels_phrase(labels: LabelFacts) -> str:
+    """`y_train` for a named label source, "the labels" otherwise (runtime)."""
+    return "the labels" if labels.text in ("", "labels") else f"`{labels.text}`"
+
+
+def value_range(labels: LabelFacts) -> str:
+    """` (values 1..10)` when the range is known, else empty."""
+    if labels.min_value is None or labels.max_value is None:
+        return ""
+    return f" (values {_number(labels.min_value)}..{_number(labels.max_value)})"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+
+
+def labels_note(labels: LabelFacts) -> tuple[Related, ...]:
+    if labels.ref.is_static:
+        return (Related("labels built here", labels.ref),)
+    return ()
+
+
+def sparse_out_of_range(output: OutputFacts, loss: LossFacts, labels: LabelFacts) -> bool:
+    """Integer labels outside [0, units) with a sparse loss (LL203; LL204 defers to it)."""
+    return (loss.spec.family is LossFamily.SPARSE and labels.format is LabelFormat.INDEX
+            and output.units is not None and output.units > 1
+            and labels.min_value is not None and labels.max_value is not None
+            and (labels.min_value < 0 or labels.max_value >= output.units))
+
+
+def replace_metric(metric: MetricFacts, metric_id: str, applicability=Applicability.SAFE) -> FixIntent:
+    return FixIntent("replace-metric", metric.ref, applicability, f'use `"{metric_id}"`', value=metric_id)

@@ -59,7 +59,7 @@ from ._common import confidence, judged, output_note, probability_activation, qu
 def check(model):
     for output, activation, loss in judged(model):
         if loss.spec.is_probability and loss.from_logits is False and not activation.kind.is_probability:
-            wanted = probability_activation(loss.spec)
+            wanted = probability_activation(loss.spec, output.units)
             if activation.kind.is_valid_logits:
                 fixes = (FixIntent("set-loss-keywords", loss.ref, Applicability.SAFE,
                                    "pass `from_logits=True` to the loss", keywords=(("from_logits", True),)),

@@ -1,0 +1,194 @@
+"""Applying fixes to files: `losslint check --fix / --diff` (DESIGN §7).
+
+Per file: lint the text, realise the fixes (`fix.py`), apply the applicable ones that do not
+overlap (one of two fixes on the same span waits for the next pass), re-parse, re-lint, and
+repeat until nothing applicable is left (at most `MAX_PASSES`). Only then is the file written:
+to a temporary file beside it, with the original encoding (BOM, coding cookie), line endings
+and permissions, renamed over the original. A file without an applied fix is never written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import re
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass, field
+from typing import Callable, Collection, Iterable, Sequence
+
+from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
+from .fix import realise_fixes
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixRun:
+    """What the CLI reports after realising (and maybe applying) fixes."""
+
+    diagnostics: list[Diagnostic]  # remaining after `--fix`; all of them otherwise
+    fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # realised fix of each reported diagnostic
+    fixed: int = 0  # fixes applied (or, with `--diff`, that would be applied)
+    diffs: list[str] = field(default_factory=list)
+    unsafe: bool = False
+
+    def fixable(self, d: Diagnostic) -> bool:
+        """Marked `[*]`: `--fix` (with `--unsafe-fixes` if given) would apply its fix."""
+        fix = self.fixes.get(d)
+        return fix is not None and fix.applies(self.unsafe)
+
+    def counts(self) -> tuple[int, int]:
+        """(fixable now, hidden: unsafe fixes that need `--unsafe-fixes`) over the reported findings."""
+        fixes = [self.fixes[d] for d in self.diagnostics if d in self.fixes]
+        fixable = sum(f.applies(self.unsafe) for f in fixes)
+        return fixable, sum(f.applies(True) for f in fixes) - fixable
+
+
+@dataclass
+class SourceFile:
+    path: str
+    text: str
+    encoding: str
+
+
+def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[str]], *, mode: str = "check",
+        unsafe: bool = False, skip: Collection[str] = ()) -> FixRun:
+    """mode "check": only realise fixes (for `[*]` and JSON); "fix": apply and write; "diff": apply
+    in memory and collect unified diffs. `codes_for(path)` gives the rules enabled for a file;
+    files named in `skip` (standard input) are never read or written."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_file.setdefault(d.filename or "", []).append(d)
+    result = FixRun([], unsafe=unsafe)
+    for path, found in by_file.items():
+        wanted = any(d.fixes for d in found) and path.endswith(".py") and path not in skip
+        source = read_source(path) if wanted else None
+        if source is None:
+            result.diagnostics += found
+            continue
+        if mode == "check" or not any(_may_apply(intent, unsafe) for d in found for intent in d.fixes):
+            result.diagnostics += found
+            result.fixes.update(realise_fixes(source.text, found))
+            continue
+        text, fixed, remaining, fixes = fix_text(source.text, path, codes_for(path), unsafe, source.encoding)
+        result.diagnostics += remaining
+        result.fixes.update(fixes)
+        if text != source.text:
+            result.fixed += fixed
+            if mode == "diff":
+                result.diffs.append(unified_diff(source.text, text, path))
+            else:
+                write_source(source, text)
+    result.diagnostics.sort(key=lambda d: d.sort_key)
+    return result
+
+
+def _may_apply(intent: FixIntent, unsafe: bool) -> bool:
+    return intent.applicability is Applicability.SAFE or (unsafe and intent.applicability is Applicability.UNSAFE)
+
+
+def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding: str = "utf-8"
+             ) -> tuple[str, int, list[Diagnostic], dict[Diagnostic, Fix]]:
+    """Fix → re-lint until stable: (new text, fixes applied, remaining diagnostics, their fixes).
+    Re-linting goes through the same path as the CLI (`# noqa` honoured)."""
+    import libcst as cst
+
+    from ..api import check_bytes
+
+    fixed = 0
+    for attempt in range(MAX_PASSES + 1):
+        diagnostics = check_bytes(text.encode(encoding), path, codes).diagnostics
+        fixes = realise_fixes(text, diagnostics)
+        todo = [f for f in fixes.values() if f.applies(unsafe)]
+        if not todo or attempt == MAX_PASSES:
+            break
+        new_text, applied = apply_fixes(text, todo)
+        try:
+            cst.parse_module(new_text)
+        except (cst.ParserSyntaxError, RecursionError):
+            break  # never write something that does not parse
+        if new_text == text:
+            break
+        text, fixed = new_text, fixed + applied
+    return text, fixed, diagnostics, fixes
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
+    """Apply fixes whose edits do not overlap an already accepted one; the same fix offered by
+    two findings is applied once and counts for both. Returns (new text, fixes applied)."""
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def span(edit: Edit) -> tuple[int, int]:
+        return starts[edit.line - 1] + edit.col, starts[edit.end_line - 1] + edit.end_col
+
+    accepted: list[tuple[int, int, str]] = []
+    applied = 0
+    for fix in sorted(fixes, key=lambda f: min(span(e) for e in f.edits)):
+        edits = [(*span(e), e.content) for e in fix.edits]
+        if all(edit in accepted for edit in edits):
+            applied += 1  # identical to a fix already taken
+            continue
+        if any(s < ae and as_ < e or s == as_ for s, e, _ in edits for as_, ae, _ in accepted):
+            continue  # overlaps: stays reported, may apply in the next pass
+        accepted += edits
+        applied += 1
+    for start, end, content in sorted(accepted, reverse=True):
+        text = text[:start] + content + text[end:]
+    return text, applied
+
+
+# ---------------------------------------------------------------------- files
+
+
+def read_source(path: str) -> SourceFile | None:
+    """The file decoded as Python does; None if it cannot be round-tripped byte for byte."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # "utf-8-sig" keeps a BOM
+        text = data.decode(encoding)
+        if text.encode(encoding) != data:
+            return None
+    except (OSError, SyntaxError, UnicodeError, LookupError):
+        return None
+    return SourceFile(path, text, encoding)
+
+
+def write_source(source: SourceFile, text: str) -> None:
+    """Write through a temporary file beside the original, then rename; keep the mode."""
+    real = os.path.realpath(source.path)
+    data = text.encode(source.encoding)
+    mode = stat.S_IMODE(os.stat(real).st_mode)
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.",
+                                     suffix=".losslint-tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, real)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def unified_diff(before: str, after: str, path: str) -> str:
+    """A diff `git apply` accepts: `a/`/`b/` paths, `\\ No newline at end of file` markers."""
+    name = os.path.relpath(path)
+    if name.startswith(".."):
+        name = os.path.abspath(path).lstrip(os.sep)
+    name = name.replace(os.sep, "/")
+    lines = difflib.unified_diff(_lines(before), _lines(after), f"a/{name}", f"b/{name}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
