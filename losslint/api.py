@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable, Sequence
 
-from .diagnostics import Diagnostic, Related, SourceRef
+from .diagnostics import Diagnostic, Fix, Related, SourceRef
 from .facts import ModelFacts
 from .registry import all_rules, run_rules, select_codes
 
@@ -34,6 +34,7 @@ class FileResult:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: list[Diagnostic] = field(default_factory=list)
+    fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # realised fixes (`check_file` only)
 
 
 def lint_file(path: str, codes: frozenset[str]) -> list[Diagnostic]:
@@ -41,45 +42,94 @@ def lint_file(path: str, codes: frozenset[str]) -> list[Diagnostic]:
     return check_file(path, codes).diagnostics
 
 
-def check_file(path: str, codes: frozenset[str]) -> FileResult:
-    """`lint_file`, also returning the findings suppressed by `# noqa`."""
-    from .static.source import UnreadableSource, read_document
+def check_file(path: str, codes: frozenset[str], cache=None) -> FileResult:
+    """`lint_file`, also returning the findings suppressed by `# noqa`; `cache` is a `cache.Cache`."""
+    from .static.source import UnreadableSource, needs_analysis, read_source
 
     try:
-        document = read_document(path)
+        data = read_source(path)
     except UnreadableSource as error:
         return FileResult([unreadable(path, str(error))] if UNREADABLE in codes else [])
-    if document is None:
-        return FileResult()
-    return _check_document(document, codes)
+    if data is None or not needs_analysis(path, data):
+        return FileResult()  # the prefilter: costs a read, never a cache entry
+    if cache is None:
+        return check_bytes(data, path, codes, realise=True)
+    key = cache.key(path, codes, data)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    result = check_bytes(data, path, codes, realise=True)
+    cache.put(key, result)
+    return result
 
 
-def check_bytes(data: bytes, path: str, codes: frozenset[str]) -> FileResult:
-    """Lint content given in memory (standard input) as if it were the file `path`."""
+def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = False) -> FileResult:
+    """Lint content given in memory (standard input) as if it were the file `path`. With `realise`,
+    also realise the fixes of a `.py` file's findings (done here, in the worker processes, and
+    cached, rather than serially by the CLI)."""
     from .static.source import UnreadableSource, document_from_bytes
 
     try:
         document = document_from_bytes(path, data)
+        if document is None:
+            return FileResult()
+        result = _check_document(document, codes)
+        if realise and path.endswith(".py") and any(d.fixes for d in result.diagnostics):
+            from .static.fix import realise_fixes
+
+            result.fixes = realise_fixes(document.text, result.diagnostics)
+        return result
     except UnreadableSource as error:
         return FileResult([unreadable(path, str(error))] if UNREADABLE in codes else [])
-    if document is None:
-        return FileResult()
-    return _check_document(document, codes)
+    except MemoryError:
+        return FileResult([unreadable(path, "out of memory while analysing this file")] if UNREADABLE in codes else [])
 
 
 def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset[str]],
-                jobs: int | None = None) -> FileResult:
-    """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted."""
+                jobs: int | None = None, cache=None) -> FileResult:
+    """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted.
+    `cache` (a `cache.Cache`) reuses the results of files whose content has not changed."""
     files = list(paths)
     per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 8:
-        results = [check_file(p, c) for p, c in zip(files, per_file)]
+        results = [check_file(p, c, cache) for p, c in zip(files, per_file)]
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(check_file, files, per_file, chunksize=max(1, len(files) // (jobs * 8))))
+        results = _in_processes(files, per_file, cache, jobs)
     return FileResult(sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key),
-                      sorted((d for r in results for d in r.suppressed), key=lambda d: d.sort_key))
+                      sorted((d for r in results for d in r.suppressed), key=lambda d: d.sort_key),
+                      {d: f for r in results for d, f in r.fixes.items()})
+
+
+def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs: int) -> list[FileResult]:
+    """`check_file` over a process pool. A file that kills its worker (a crash in native code,
+    the out-of-memory killer) gets an LL900 and the other files are still linted: after a crash,
+    the files without a result are redone one at a time to find the culprit."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: list[FileResult | None] = [None] * len(files)
+    caches = [cache] * len(files)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, len(files) // (jobs * 8))
+            for i, result in enumerate(pool.map(check_file, files, per_file, caches, chunksize=chunk)):
+                results[i] = result
+    except BrokenProcessPool:
+        pass
+    todo = [i for i, result in enumerate(results) if result is None]
+    while todo:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            futures = [pool.submit(check_file, files[i], per_file[i], cache) for i in todo]
+            try:
+                for i, future in zip(todo, futures):
+                    results[i] = future.result()
+            except BrokenProcessPool:
+                culprit = next(i for i in todo if results[i] is None)
+                results[culprit] = FileResult([unreadable(files[culprit], "the analyzer crashed on this file "
+                                                          "(its worker process died); please report it")]
+                                              if UNREADABLE in per_file[culprit] else [])
+        todo = [i for i in todo if results[i] is None]
+    return results
 
 
 def _lint_document(document, codes: frozenset[str]) -> list[Diagnostic]:

@@ -44,20 +44,24 @@ OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--no-cache", is_flag=True, envvar="LOSSLINT_NO_CACHE",
+              help="Neither read nor write the cache (.losslint_cache/ in the project root; env: LOSSLINT_NO_CACHE).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes; report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also offer and apply fixes that change the model's outputs.")
 @click.option("--diff", is_flag=True, help="Print the unified diff of what --fix would change; change nothing.")
 def check(paths, select, extend_select, ignore, output_format, output_file, config_path, force_exclude,
-          stdin_filename, exit_zero, statistics, jobs, fix, unsafe_fixes, diff) -> None:
+          stdin_filename, exit_zero, statistics, jobs, no_cache, fix, unsafe_fixes, diff) -> None:
     """Lint PATHS (files, directories, or `-` for standard input; default: the current directory)."""
     from .report import text as text_report
 
     settings = _settings(select, extend_select, ignore, config_path)
-    result = _collect(list(paths), settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs)
+    result = _collect(list(paths), settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
+                      cache=not no_cache)
     from .static import fixer
 
     fixing = fixer.run(result.diagnostics, settings.codes_for, mode="diff" if diff else "fix" if fix else "check",
-                       unsafe=unsafe_fixes, skip={stdin_filename or "-"} if "-" in paths else set())
+                       unsafe=unsafe_fixes, skip={stdin_filename or "-"} if "-" in paths else set(),
+                       realised=result.fixes)
     if diff:
         _emit("".join(fixing.diffs).rstrip("\n"), output_file)
         click.echo(text_report.would_fix(fixing.fixed), err=True)
@@ -90,7 +94,7 @@ def _settings(select, extend_select, ignore, config_path):
         raise click.UsageError(str(error)) from None
 
 
-def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs):
+def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs, cache: bool = True):
     """Discover and lint; `-` reads standard input as `--stdin-filename`."""
     from .api import FileResult, check_bytes, check_paths, unreadable
     from .static.discover import discover, is_excluded
@@ -107,9 +111,13 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
             return result
     found = discover(paths or ["."], exclude=settings.is_excluded, force_exclude=force_exclude)
     result.diagnostics += [unreadable(path, reason) for path, reason in found.problems if "LL900" in settings.codes]
-    linted = check_paths(found.files, [settings.codes_for(f) for f in found.files], jobs=jobs)
+    from .cache import Cache
+
+    linted = check_paths(found.files, [settings.codes_for(f) for f in found.files], jobs=jobs,
+                         cache=Cache.at() if cache else None)
     result.diagnostics = sorted(result.diagnostics + linted.diagnostics, key=lambda d: d.sort_key)
     result.suppressed += linted.suppressed
+    result.fixes.update(linted.fixes)
     return result
 
 

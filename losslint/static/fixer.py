@@ -55,15 +55,20 @@ class SourceFile:
 
 
 def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[str]], *, mode: str = "check",
-        unsafe: bool = False, skip: Collection[str] = ()) -> FixRun:
+        unsafe: bool = False, skip: Collection[str] = (), realised: dict[Diagnostic, Fix] | None = None) -> FixRun:
     """mode "check": only realise fixes (for `[*]` and JSON); "fix": apply and write; "diff": apply
     in memory and collect unified diffs. `codes_for(path)` gives the rules enabled for a file;
-    files named in `skip` (standard input) are never read or written."""
+    files named in `skip` (standard input) are never read or written. `realised`: the fixes
+    already realised while linting (`api.check_paths`), so "check" need not parse files again."""
     by_file: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_file.setdefault(d.filename or "", []).append(d)
     result = FixRun([], unsafe=unsafe)
     for path, found in by_file.items():
+        if mode == "check" and realised is not None:
+            result.diagnostics += found
+            result.fixes.update((d, realised[d]) for d in found if d in realised)
+            continue
         wanted = any(d.fixes for d in found) and path.endswith(".py") and path not in skip
         source = read_source(path) if wanted else None
         if source is None:

@@ -7,7 +7,6 @@ form one virtual module and `locate` maps a virtual line back to a cell and a li
 from __future__ import annotations
 
 import io
-import mmap
 import os
 import stat
 import tokenize
@@ -59,6 +58,12 @@ MAX_NOTEBOOK_BYTES = 100_000_000
 
 def read_document(path: str):
     """The document to analyse, or None when the file mentions no framework (not worth parsing)."""
+    data = read_source(path)
+    return None if data is None else document_from_bytes(path, data)
+
+
+def read_source(path: str) -> bytes | None:
+    """The file's bytes; None for a file over the size limit that mentions no framework."""
     limit = MAX_NOTEBOOK_BYTES if is_notebook(path) else MAX_CODE_BYTES
     try:
         # O_NONBLOCK: opening a FIFO named `x.py` must not wait for a writer
@@ -68,14 +73,28 @@ def read_document(path: str):
             if not stat.S_ISREG(info.st_mode):
                 raise UnreadableSource("cannot read: not a regular file (a device, pipe or socket)")
             if info.st_size > limit:
-                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-                    if not (is_notebook(path) or mentions_framework(view)):
-                        return None  # huge, but nothing to check: skipped like any such file
+                if not (is_notebook(path) or _streamed_mentions_framework(handle)):
+                    return None  # huge, but nothing to check: skipped like any such file
                 raise UnreadableSource(_too_large(info.st_size, limit))
-            data = handle.read()
+            return handle.read()
     except OSError as error:
         raise UnreadableSource(f"cannot read: {error.strerror or error}") from None
-    return document_from_bytes(path, data)
+
+
+def _streamed_mentions_framework(handle) -> bool:
+    """The prefilter over a file read in 1 MB chunks (never all of a huge file in memory)."""
+    tail = b""
+    while chunk := handle.read(1 << 20):
+        if mentions_framework(tail + chunk):
+            return True
+        tail = chunk[-16:]
+    return False
+
+
+def needs_analysis(path: str, data: bytes) -> bool:
+    """False when the prefilter alone decides there is nothing to report (`document_from_bytes`
+    would return None without decoding)."""
+    return is_notebook(path) or len(data) > MAX_CODE_BYTES or b"\x00" in data or mentions_framework(data)
 
 
 def _too_large(size: int, limit: int, what: str = "file") -> str:
@@ -98,12 +117,12 @@ def document_from_bytes(path: str, data: bytes):
         if len(document.text) > MAX_CODE_BYTES:
             raise UnreadableSource(_too_large(len(document.text), MAX_CODE_BYTES, "notebook code"))
         return document
+    if not needs_analysis(path, data):
+        return None
     if len(data) > MAX_CODE_BYTES:
         raise UnreadableSource(_too_large(len(data), MAX_CODE_BYTES))
-    if b"\x00" in data:  # before the prefilter: a binary file named .py is always worth a word
+    if b"\x00" in data:  # checked before the prefilter: a binary file named .py is worth a word
         raise UnreadableSource("binary file (contains NUL bytes)")
-    if not mentions_framework(data):
-        return None
     return Document(path, decode_python(data))
 
 
@@ -111,8 +130,8 @@ def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
 
 
-def mentions_framework(data) -> bool:
+def mentions_framework(data: bytes | str) -> bool:
     """The cheap prefilter: a file that never says keras or tensorflow has no model to check."""
     if isinstance(data, str):
         return "keras" in data or "tensorflow" in data
-    return data.find(b"keras") >= 0 or data.find(b"tensorflow") >= 0  # bytes or mmap
+    return b"keras" in data or b"tensorflow" in data
