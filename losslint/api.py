@@ -80,7 +80,7 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
             result.fixes = realise_fixes(document.text, result.diagnostics)
         return result
     except UnreadableSource as error:
-        return FileResult([unreadable(path, str(error))] if UNREADABLE in codes else [])
+        return FileResult([unreadable(path, str(error), line=error.line)] if UNREADABLE in codes else [])
     except MemoryError:
         return FileResult([unreadable(path, "out of memory while analysing this file")] if UNREADABLE in codes else [])
 

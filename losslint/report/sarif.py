@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import urllib.parse
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -68,8 +69,8 @@ def _uri(path: str, root: str) -> tuple[str, bool]:
     """(uri, relative?) — repo-relative POSIX path when under `root`, else a file:// URI."""
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, root)
-    if not relative.startswith(os.pardir):
-        return Path(relative).as_posix(), True
+    if not relative.startswith(os.pardir):  # percent-encoded like as_uri() (spaces, non-UTF-8 names)
+        return urllib.parse.quote_from_bytes(os.fsencode(Path(relative).as_posix())), True
     return Path(absolute).as_uri(), False
 
 
@@ -96,7 +97,7 @@ def _location(ref: SourceRef, filename: str | None, root: str, physical: Physica
 def _fingerprint(d: Diagnostic, line_text: LineText) -> str:
     text = " ".join(line_text(d.anchor).split())
     basis = "\0".join([d.code, d.filename or d.anchor.path or "", text or d.message])
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def render(diagnostics: Sequence[Diagnostic], rules: Mapping[str, object], *, root: str, version: str,

@@ -16,7 +16,11 @@ from ..diagnostics import SourceRef
 
 
 class UnreadableSource(Exception):
-    """The file cannot be read or decoded; the message says why (reported as LL900)."""
+    """The file cannot be read or decoded; the message says why (reported as LL900 on `line`)."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass
@@ -40,7 +44,7 @@ def decode_python(data: bytes) -> str:
     except (UnicodeDecodeError, LookupError) as error:
         line = data.count(b"\n", 0, getattr(error, "start", 0)) + 1
         raise UnreadableSource(f"cannot decode line {line} as {encoding} ({error.reason}); "
-                               f"declare the encoding with a `# -*- coding: ... -*-` line") from None
+                               f"declare the encoding with a `# -*- coding: ... -*-` line", line) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
