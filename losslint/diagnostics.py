@@ -54,6 +54,7 @@ class FixIntent:
           "replace-loss"        swap the loss at `target` for loss id `value` (spelling style kept)
                                 and set `keywords` on it
           "set-activation"      set the activation of the layer at `target` to activation id `value`
+          "replace-metric"      swap the `metrics=` entry at `target` for metric id `value`
     """
 
     kind: str

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Confidence, FixIntent, Related
-from ..facts import LossFacts, ModelFacts, OutputFacts
-from ..knowledge import ActivationSpec, LossSpec
+from ..facts import LabelFacts, LabelFormat, LossFacts, MetricFacts, ModelFacts, OutputFacts
+from ..knowledge import ActivationSpec, LossFamily, LossSpec
 
 
 def judged(model: ModelFacts) -> Iterator[tuple[OutputFacts, ActivationSpec, LossFacts]]:
@@ -51,3 +51,47 @@ def replace_loss(loss: LossFacts, spec: LossSpec, applicability=Applicability.SA
 def probability_activation(spec: LossSpec) -> str:
     """The activation that makes an output fit a probability loss with from_logits=False."""
     return "softmax" if spec.family.is_multiclass else "sigmoid"
+
+
+# --------------------------------------------------------------------------- labels and metrics
+
+
+def labeled(model: ModelFacts) -> Iterator[tuple[OutputFacts, LossFacts, LabelFacts]]:
+    """Outputs whose loss and labels are both known."""
+    for output in model.outputs:
+        if output.loss is not None and output.labels is not None:
+            yield output, output.loss, output.labels
+
+
+def labels_phrase(labels: LabelFacts) -> str:
+    """`y_train` for a named label source, "the labels" otherwise (runtime)."""
+    return "the labels" if labels.text in ("", "labels") else f"`{labels.text}`"
+
+
+def value_range(labels: LabelFacts) -> str:
+    """` (values 1..10)` when the range is known, else empty."""
+    if labels.min_value is None or labels.max_value is None:
+        return ""
+    return f" (values {_number(labels.min_value)}..{_number(labels.max_value)})"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+
+
+def labels_note(labels: LabelFacts) -> tuple[Related, ...]:
+    if labels.ref.is_static:
+        return (Related("labels built here", labels.ref),)
+    return ()
+
+
+def sparse_out_of_range(output: OutputFacts, loss: LossFacts, labels: LabelFacts) -> bool:
+    """Integer labels outside [0, units) with a sparse loss (LL203; LL204 defers to it)."""
+    return (loss.spec.family is LossFamily.SPARSE and labels.format is LabelFormat.INDEX
+            and output.units is not None and output.units > 1
+            and labels.min_value is not None and labels.max_value is not None
+            and (labels.min_value < 0 or labels.max_value >= output.units))
+
+
+def replace_metric(metric: MetricFacts, metric_id: str, applicability=Applicability.SAFE) -> FixIntent:
+    return FixIntent("replace-metric", metric.ref, applicability, f'use `"{metric_id}"`', value=metric_id)
