@@ -253,6 +253,10 @@ class Interpreter:
             base = self.eval(func.value, env)
             if isinstance(base, Model):
                 return self.call_model_method(base, func.attr.value, node, env)
+            if func.attr.value == "compile" and _looks_like_model_compile(node):
+                # a model we cannot see (loaded, built elsewhere): counted as unresolved (LL901)
+                opaque = Model("opaque", self.ref(node), var_name=_receiver_name(func.value))
+                return self.call_model_method(opaque, "compile", node, env)
             self._eval_args(node, env)
             return UNKNOWN
         callee = self.eval(func, env)
@@ -382,6 +386,20 @@ class Interpreter:
 
 
 _FROM_LOGITS_FIRST = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"})
+
+
+def _looks_like_model_compile(node: cst.Call) -> bool:
+    """`x.compile(optimizer=..., loss=...)`, not `re.compile(pattern)`."""
+    return any(arg.keyword is not None and arg.keyword.value in ("loss", "optimizer", "metrics")
+               for arg in node.args)
+
+
+def _receiver_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
 
 
 def _arg(node: cst.Call, keyword: str | None, position: int | None) -> cst.BaseExpression | None:
