@@ -21,7 +21,7 @@ from .labels import LabelSemantics
 from .names import NameResolver
 from .usercode import UserCode
 from .values import (
-    UNKNOWN, Activation, Const, Function, Layer, Loss, Mapping_, Metric, Model, Seq, Symbol, Tensor, UserClass,
+    UNKNOWN, Activation, Const, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Seq, Symbol, Tensor, UserClass,
     model_outputs,
 )
 
@@ -173,7 +173,12 @@ class Interpreter(UserCode, LabelSemantics):
         elif isinstance(target, cst.Attribute):  # `self.head = Dense(...)` on a model
             base = self.eval(target.value, env)
             if isinstance(base, Model):
-                base.attrs[target.attr.value] = value
+                # set in a branch: which layer it holds afterwards is not known
+                base.attrs[target.attr.value] = UNKNOWN if self.in_branch() else value
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            # `y[y == 10] = 0` changes the labels in place: forget what they were
+            if isinstance(env.lookup(target.value.value), Labels):
+                env.vars[target.value.value] = UNKNOWN
 
     # ------------------------------------------------------------------ expressions
 

@@ -41,7 +41,10 @@ class LabelSemantics:
         first = args[0] if args else UNKNOWN
         op = spec.op
         if op is k.LabelOp.ONE_HOT:
-            return self._one_hot(first, self._int_arg(node, spec.classes_arg, env), ref)
+            written = _arg(node, *spec.classes_arg) if spec.classes_arg else None
+            if written is not None:  # num_classes=/depth= given: only a literal count is known
+                return Labels("one-hot", ref, self._int_arg(node, spec.classes_arg, env), 0, 1, "float32")
+            return self._one_hot(first, None, ref)
         if op is k.LabelOp.ARGMAX:
             return self._argmax(first, node, env, ref)
         if op is k.LabelOp.DUMMIES:

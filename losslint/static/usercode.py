@@ -138,6 +138,11 @@ class UserCode:
             frame = self._frames[-1]
             frame.returns.append((value, self.conditional > frame.conditional))
 
+    def in_branch(self) -> bool:
+        """Inside an if/loop/handler of the function being run (not of its caller)."""
+        base = self._frames[-1].conditional if self._frames else 0
+        return self.conditional > base
+
     def current_self(self) -> object:
         return self._frames[-1].self_value if self._frames else UNKNOWN
 
