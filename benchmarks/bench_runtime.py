@@ -1,0 +1,95 @@
+"""Runtime hook overhead: compile() and first-epoch fit() with vs without the hook, and the
+cost of `import losslint`. Prints ratios measured in one run. Not a test.
+
+    python benchmarks/bench_runtime.py [--repeat 7]
+
+Backend: whatever KERAS_BACKEND says (TensorFlow by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def import_time(modules: str, runs: int = 7) -> float:
+    """Median time of `import <modules>` in fresh interpreters."""
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    code = f"import time; t = time.perf_counter(); import {modules}; print(time.perf_counter() - t)"
+    return statistics.median(float(subprocess.run([sys.executable, "-c", code], check=True, env=env,
+                                                  capture_output=True, text=True).stdout) for _ in range(runs))
+
+
+def _timed(spent: list[float], function):
+    def timed(*args):
+        start = time.perf_counter()
+        try:
+            return function(*args)
+        finally:
+            spent.append(time.perf_counter() - start)
+    return timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=7)
+    repeat = parser.parse_args().repeat
+
+    import numpy as np
+    import keras
+
+    import losslint
+    from losslint.runtime import hook
+
+    inspect_compile, inspect_fit = [], []  # the hook's own work, measured directly
+    hook._on_compile = _timed(inspect_compile, hook._on_compile)
+    hook._on_fit = _timed(inspect_fit, hook._on_fit)
+
+    rng = np.random.default_rng(0)
+    x = rng.random((1024, 20)).astype("float32")
+    y = rng.integers(0, 10, 1024)
+
+    def build():
+        return keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(64, activation="relu"),
+                                 keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+
+    def measure():
+        model = build()
+        start = time.perf_counter()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        compiled = time.perf_counter() - start
+        start = time.perf_counter()
+        model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+        return compiled, time.perf_counter() - start
+
+    measure()  # warm-up: first trace, lazy imports
+    plain, hooked = [], []
+    for _ in range(repeat):  # interleaved, so drift affects both sides alike
+        plain.append(measure())
+        with losslint.install():
+            hooked.append(measure())
+
+    def med(samples, i):
+        return statistics.median(s[i] for s in samples)
+
+    print(f"backend: {keras.backend.backend()}  keras {keras.__version__}  repeats: {repeat}")
+    for label, i in (("compile()", 0), ("fit() 1 epoch, 1024x20, bs 32", 1)):
+        a, b = med(plain, i), med(hooked, i)
+        print(f"{label:32s} without {a * 1e3:9.2f} ms   with {b * 1e3:9.2f} ms   ratio {b / a:6.3f}")
+    print(f"hook inspection at compile: {statistics.median(inspect_compile) * 1e3:.3f} ms, "
+          f"at fit (labels included): {statistics.median(inspect_fit) * 1e3:.3f} ms (medians)")
+    print(f"{'import losslint':32s} {import_time('losslint') * 1e3:9.1f} ms")
+    print(f"{'import losslint.runtime.hook':32s} {import_time('losslint.runtime.hook') * 1e3:9.1f} ms "
+          "(imports numpy, which keras has loaded anyway)")
+
+
+if __name__ == "__main__":
+    main()

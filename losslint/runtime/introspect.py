@@ -1,0 +1,282 @@
+"""Live Keras model + compile arguments → `ModelFacts` (origin="runtime").
+
+Works on Keras 3 (any backend) and tf-keras without importing either: everything is read from
+the objects passed in (class names, `get_config()`, `_keras_history`). Anything unexpected
+yields `None` for that fact, so rules stay silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..diagnostics import SourceRef
+from ..facts import LabelFacts, LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, loss_display
+from ..knowledge import (ACTIVATION_BY_LAYER, ACTIVATION_BY_STRING, LAYERS, LOSS_BY_CLASS, LOSS_BY_STRING,
+                         METRIC_BY_FUNCTION, METRIC_BY_STRING, LayerRole, LossFamily)
+
+_KERAS_MODULES = ("keras", "tf_keras", "tensorflow")
+_ACTIVATION_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "silu": "swish"}
+
+
+def _from_keras(obj: Any) -> bool:
+    module = getattr(obj, "__module__", None) or type(obj).__module__ or ""
+    return module.split(".")[0] in _KERAS_MODULES
+
+
+def _ref(what: str) -> SourceRef:
+    return SourceRef(origin=what)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def resolve_outputs(model, input_shape=None) -> tuple[list, list[str | None]] | None:
+    """The symbolic output tensors and their names, or None when they cannot be found."""
+    try:
+        tensors = list(model.outputs)
+        names = list(getattr(model, "output_names", None) or [None] * len(tensors))
+        return tensors, names if len(names) == len(tensors) else [None] * len(tensors)
+    except (AttributeError, ValueError, TypeError):
+        pass
+    if input_shape is None or type(model).__name__ in ("Sequential", "Functional"):
+        return None
+    # Subclassed model: calling `call` on a symbolic input reveals the producing inner layer.
+    try:
+        import keras  # only reached at fit time, when the user's keras is loaded
+
+        result = model.call(keras.Input(shape=tuple(input_shape)))
+    except Exception:
+        return None
+    if isinstance(result, Mapping):
+        return list(result.values()), list(result.keys())
+    if isinstance(result, (list, tuple)):
+        return list(result), [None] * len(result)
+    return [result], [None]
+
+
+def _producer(tensor):
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return None, 0
+    layer = getattr(history, "operation", None) or getattr(history, "layer", None)
+    index = getattr(history, "tensor_index", 0)
+    if layer is None and isinstance(history, tuple):  # old tf-keras: (layer, node, tensor)
+        layer, index = history[0], history[2]
+    return layer, index
+
+
+def _inputs_of(layer):
+    """The single input tensor of `layer`'s first call, or None."""
+    nodes = getattr(layer, "_inbound_nodes", None) or []
+    if len(nodes) != 1:
+        return None
+    tensors = getattr(nodes[0], "input_tensors", None)
+    if tensors is None or not isinstance(tensors, (list, tuple)):
+        return tensors
+    return tensors[0] if len(tensors) == 1 else None
+
+
+def _activation_id(function) -> str | None:
+    if function is None or not _from_keras(function):
+        return None  # a user's own function or lambda: unknown
+    name = getattr(function, "__name__", None)
+    name = _ACTIVATION_ALIASES.get(name, name)
+    return ACTIVATION_BY_STRING.get(name) if isinstance(name, str) else None
+
+
+def _layer_spec(layer):
+    return LAYERS.get(f"keras.layers.{type(layer).__name__}") if _from_keras(layer) else None
+
+
+def _units(tensor) -> int | None:
+    shape = getattr(tensor, "shape", None)
+    try:
+        last = shape[-1]
+        return int(last) if last is not None else None
+    except (TypeError, IndexError, ValueError):
+        return None
+
+
+def _describe(layer, units) -> str:
+    return layer_display(type(layer).__name__, units)
+
+
+def _final_layer(layer, index: int, depth: int = 0):
+    """(activation id, the projection layer, the layer that sets the activation) for a producer.
+
+    Walks back through activation and transparent layers; recurses into nested models.
+    """
+    if layer is None or depth > 20:
+        return None, None, None
+    if hasattr(layer, "layers") and hasattr(layer, "compile"):  # a nested model
+        found = resolve_outputs(layer, None)
+        if found is None:
+            inner = layer.layers[-1] if getattr(layer, "layers", None) else None
+            return _final_layer(inner, 0, depth + 1)
+        tensors, _ = found
+        return _final_layer(*_producer(tensors[index]), depth + 1) if index < len(tensors) else (None,) * 3
+    spec = _layer_spec(layer)
+    if spec is None:
+        return None, layer, layer  # Lambda, Reshape, custom layers: opaque
+    if spec.role is LayerRole.WRAPPER:  # TimeDistributed(Dense(...))
+        inner_act, inner, _ = _final_layer(getattr(layer, "layer", None), 0, depth + 1)
+        return inner_act, inner, layer
+    if spec.role is LayerRole.TRANSPARENT:
+        return _final_layer(*_producer(_inputs_of(layer)), depth + 1)
+    if spec.role is LayerRole.ACTIVATION:
+        act = ACTIVATION_BY_LAYER.get(f"keras.layers.{type(layer).__name__}") \
+            or _activation_id(getattr(layer, "activation", None))
+        _, projection, _ = _final_layer(*_producer(_inputs_of(layer)), depth + 1)
+        return act, projection or layer, layer
+    return _activation_id(getattr(layer, "activation", None)), layer, layer
+
+
+def _output_facts(tensor, name, loss, labels, metrics) -> OutputFacts:
+    act, projection, act_layer = _final_layer(*_producer(tensor))
+    units = _units(tensor)
+    if projection is None:
+        projection = act_layer = None
+    layer_name = getattr(projection, "name", "?")
+    return OutputFacts(
+        activation_id=act, units=units,
+        layer_text=_describe(projection, units) if projection is not None else "output",
+        ref=_ref(f"layer '{layer_name}'"),
+        activation_ref=_ref(f"layer '{getattr(act_layer, 'name', layer_name)}'"),
+        name=name, loss=loss, labels=labels, metrics=metrics,
+    )
+
+
+# --------------------------------------------------------------------------- losses and metrics
+
+
+def loss_facts(loss: Any, where: str = "loss") -> LossFacts | None:
+    """A single loss as passed to compile: string, keras function or keras Loss object."""
+    if isinstance(loss, str):
+        loss_id = LOSS_BY_STRING.get(loss)
+        return LossFacts(loss_id, False, loss_display(loss, is_class=False, from_logits=False), _ref(where)) \
+            if loss_id else None
+    if not _from_keras(loss):
+        return None  # user-defined loss: unknown semantics
+    if isinstance(loss, type):
+        return None
+    if callable(loss) and hasattr(loss, "__name__"):  # a function such as keras.losses.binary_crossentropy
+        loss_id = LOSS_BY_STRING.get(loss.__name__)
+        return LossFacts(loss_id, False, loss.__name__, _ref(where)) if loss_id else None
+    class_name = type(loss).__name__
+    loss_id = LOSS_BY_CLASS.get(f"keras.losses.{class_name}")
+    if loss_id is None:  # LossFunctionWrapper(fn) built by hand
+        fn = getattr(loss, "fn", None)
+        loss_id = LOSS_BY_STRING.get(getattr(fn, "__name__", None) or "")
+    if loss_id is None:
+        return None
+    try:
+        from_logits = bool(loss.get_config().get("from_logits", False))
+    except Exception:
+        from_logits = None
+    text = loss_display(class_name, is_class=True, from_logits=from_logits)
+    return LossFacts(loss_id, from_logits, text, _ref(where))
+
+
+def resolve_auto_loss(loss: LossFacts | None, units: int | None, label_shape, output_rank) -> LossFacts | None:
+    """`"crossentropy"`/`"ce"`: Keras picks the loss by shape at fit (compile_utils.py)."""
+    if loss is None or loss.spec.family is not LossFamily.AUTO_CROSSENTROPY:
+        return loss
+    if units == 1:
+        picked = "binary_crossentropy"
+    elif label_shape is None or output_rank is None:
+        return loss
+    elif len(label_shape) < output_rank or label_shape[-1] == 1:
+        picked = "sparse_categorical_crossentropy"
+    else:
+        picked = "categorical_crossentropy"
+    return LossFacts(picked, loss.from_logits, loss.text, loss.ref, loss.confidence)
+
+
+def _metric_facts(metric: Any, where: str) -> MetricFacts | None:
+    if isinstance(metric, str):
+        return MetricFacts(METRIC_BY_STRING.get(metric), metric, _ref(where))
+    if not _from_keras(metric):
+        return None
+    name = getattr(metric, "__name__", None) or type(metric).__name__
+    metric_id = METRIC_BY_FUNCTION.get(f"keras.metrics.{name}")
+    return MetricFacts(metric_id, name if callable(metric) and hasattr(metric, "__name__") else f"{name}()",
+                       _ref(where))
+
+
+def _per_output(value: Any, names: list[str | None], position: int) -> Any:
+    """The entry of a per-output structure (dict by name, list by position) for one output."""
+    if isinstance(value, Mapping):
+        return value.get(names[position]) if names[position] is not None else None
+    if isinstance(value, (list, tuple)) and len(names) > 1 and len(value) == len(names):
+        return value[position]
+    return value
+
+
+def _metrics_for(metrics: Any, names: list[str | None], position: int) -> tuple[MetricFacts, ...]:
+    entries = _per_output(metrics, names, position) if isinstance(metrics, Mapping) or (
+        len(names) > 1 and isinstance(metrics, (list, tuple)) and all(
+            isinstance(m, (list, tuple)) for m in metrics)) else metrics
+    if entries is None:
+        return ()
+    if not isinstance(entries, (list, tuple)):
+        entries = [entries]
+    found = (_metric_facts(m, f"metrics[{i}]") for i, m in enumerate(entries))
+    return tuple(m for m in found if m is not None)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def model_facts(model, loss: Any, metrics: Any = None, *, outputs=None,
+                labels: list[LabelFacts | None] | None = None, label_shapes: list | None = None) -> ModelFacts:
+    """Facts for a compiled live model.
+
+    `outputs` is `resolve_outputs(model, input_shape)` (computed by the caller, once per call);
+    `labels`/`label_shapes` are per output and known only at fit.
+    """
+    name = getattr(model, "name", None) or type(model).__name__
+    found = outputs if outputs is not None else resolve_outputs(model)
+    if found is None and hasattr(model, "layers") and type(model).__name__ == "Sequential" and model.layers:
+        # Unbuilt Sequential: no symbolic outputs yet, the last layer is the output.
+        last = model.layers[-1]
+        act, projection, act_layer = _final_layer(last, 0)
+        units = getattr(projection, "units", None) if projection is not None else None
+        facts = [_single_output(act, projection, act_layer, units, loss, metrics, labels)]
+        return ModelFacts(name, _ref(f"model '{name}'"), tuple(facts), origin="runtime")
+    if found is None:
+        return ModelFacts(name, _ref(f"model '{name}'"), (), unresolved=("output activation",), origin="runtime")
+    tensors, names = found
+    outputs = []
+    for i, tensor in enumerate(tensors):
+        entry = _per_output(loss, names, i)
+        facts = loss_facts(entry, f"loss of output '{names[i]}'" if names[i] else "loss") \
+            if entry is not None else None
+        shape = getattr(tensor, "shape", None)
+        label_shape = label_shapes[i] if label_shapes and i < len(label_shapes) else None
+        facts = resolve_auto_loss(facts, _units(tensor), label_shape, len(shape) if shape is not None else None)
+        outputs.append(_output_facts(tensor, names[i], facts, labels[i] if labels and i < len(labels) else None,
+                                     _metrics_for(metrics, names, i)))
+    return ModelFacts(name, _ref(f"model '{name}'"), tuple(outputs), origin="runtime")
+
+
+def _single_output(act, projection, act_layer, units, loss, metrics, labels) -> OutputFacts:
+    facts = loss_facts(loss) if loss is not None and not isinstance(loss, (Mapping, list, tuple)) else None
+    facts = resolve_auto_loss(facts, units, None, None)
+    layer_name = getattr(projection, "name", "?")
+    return OutputFacts(
+        activation_id=act, units=units,
+        layer_text=_describe(projection, units) if projection is not None else "output",
+        ref=_ref(f"layer '{layer_name}'"), activation_ref=_ref(f"layer '{getattr(act_layer, 'name', '?')}'"),
+        loss=facts, labels=labels[0] if labels else None, metrics=_metrics_for(metrics, [None], 0),
+    )
+
+
+def output_shapes(found) -> list[tuple] | None:
+    """Shapes of the resolved output tensors (for label classification), or None."""
+    if found is None:
+        return None
+    try:
+        return [tuple(t.shape) for t in found[0]]
+    except (AttributeError, TypeError):
+        return None

@@ -1,0 +1,98 @@
+"""Runtime parity (DESIGN §5) on the TensorFlow and JAX backends, one subprocess per backend.
+
+Which fixtures run: every `fixtures/**/*.py` (the fixtures are complete programs on tiny data),
+on each backend whose imports they can satisfy: fixtures importing `tensorflow`/`tf_keras` run
+only on the TensorFlow backend. A fixture that stops before its first `compile()` because a
+module is missing here (e.g. `tf_keras` not installed, Keras-2-only import paths) is not
+runnable in this environment and is listed, not failed (same for `AttributeError: module ...`,
+an API this Keras version does not have); `# losslint-fixture: runtime=yes` makes
+such a fixture required. `runtime=no` excludes a fixture. The runner stubs Keras' training
+below the hook (see parity_runner.py); expected codes = `# expect:` codes of runtime rules that
+the fixture selects. The programs in tests/runtime/programs/ (label and metric rules, datasets,
+PyDataset, pandas, subclassed and multi-output models) run the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import HERE, require, subprocess_env
+from fixture_format import FIXTURES, load, python_fixtures
+from losslint.registry import all_rules
+
+TF_ONLY = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|tf_keras)\b", re.M)
+UNAVAILABLE = ("ModuleNotFoundError", "ImportError", "AttributeError: module")  # API absent here
+BACKENDS = {"tensorflow": "tensorflow", "jax": "jax"}
+
+
+def _cases() -> list:
+    fixtures = [f for f in python_fixtures() if f.options.get("runtime") != "no"]
+    programs = [load(p) for p in sorted((HERE / "programs").glob("*.py"))]
+    return fixtures + programs
+
+
+def _expected(fixture) -> list[str]:
+    rules = all_rules()
+    codes = fixture.codes()
+    return sorted({code for _, code in fixture.expected if code in codes and rules[code].runtime})
+
+
+def _name(fixture) -> str:
+    path = fixture.path
+    return str(path.relative_to(FIXTURES)) if FIXTURES in path.parents else f"programs/{path.name}"
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Start one runner per backend at once (they overlap on two cores), then collect both."""
+    require("keras")
+    cases = _cases()
+    processes = {}
+    for backend, module in BACKENDS.items():
+        if backend == "jax" and __import__("importlib.util").util.find_spec("jax") is None:
+            continue
+        jobs = [[str(f.path), sorted(f.codes())] for f in cases
+                if backend == "tensorflow" or not TF_ONLY.search(f.path.read_text(encoding="utf-8"))]
+        processes[backend] = (subprocess.Popen(
+            [sys.executable, str(HERE / "parity_runner.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env=subprocess_env(KERAS_BACKEND=backend)), jobs)
+        processes[backend][0].stdin.write(json.dumps(jobs))
+        processes[backend][0].stdin.close()
+    results = {}
+    for backend, (process, _) in processes.items():
+        out = process.stdout.read()
+        err = process.stderr.read()
+        assert process.wait(timeout=300) == 0, err[-3000:]
+        results[backend] = json.loads(out.strip().splitlines()[-1])
+    return cases, results
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_runtime_parity(runs, backend):
+    cases, results = runs
+    if backend not in results:
+        pytest.skip(f"{backend} is not installed")
+    failures, not_runnable = [], []
+    for fixture in cases:
+        result = results[backend].get(str(fixture.path))
+        if result is None:
+            continue
+        if result["compiles"] == 0 and (result["error"] or "").startswith(UNAVAILABLE) \
+                and fixture.options.get("runtime") != "yes":
+            not_runnable.append(f"{_name(fixture)} ({result['error']})")
+            continue
+        expected = _expected(fixture)
+        if result["codes"] != expected or result["internal"] or (result["compiles"] == 0 and expected):
+            failures.append(f"{_name(fixture)}: expected {expected}, warned {result['codes']}"
+                            f"{'; internal ' + str(result['internal']) if result['internal'] else ''}"
+                            f"{'; error ' + result['error'] if result['error'] else ''}")
+    ran = len(results[backend]) - len(not_runnable)
+    print(f"{backend}: {ran} programs checked; not runnable here: {not_runnable}")
+    assert ran >= 10
+    assert not failures, "\n".join(failures)
