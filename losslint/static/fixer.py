@@ -24,7 +24,7 @@ import tokenize
 from dataclasses import dataclass, field, replace
 from typing import Callable, Collection, Iterable, Sequence
 
-from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
+from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent, SourceRef
 from .fix import realise_fixes
 from .notebook import NotebookError, notebook_document, updated_json
 from .source import is_notebook
@@ -78,11 +78,11 @@ def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[
             continue
         if mode == "check" or not any(_may_apply(intent, unsafe) for d in found for intent in d.fixes):
             result.diagnostics += found
-            result.fixes.update(realise_in(source.text, path, found)[1])
+            result.fixes.update(in_cells(path, source.text, realise_in(source.text, path, found)[1]))
             continue
         text, fixed, remaining, fixes = fix_text(source.text, path, codes_for(path), unsafe, source.encoding)
         result.diagnostics += remaining
-        result.fixes.update(fixes)
+        result.fixes.update(in_cells(path, text, fixes))
         if text != source.text:
             result.fixed += fixed
             if mode == "diff":
@@ -91,6 +91,20 @@ def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[
                 write_source(source, text)
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+def in_cells(path: str, text: str, fixes: dict[Diagnostic, Fix]) -> dict[Diagnostic, Fix]:
+    """Fixes as reported: in a notebook (JSON `text`), edits move from the virtual module to
+    (cell, line in cell), like the findings."""
+    if not is_notebook(path) or not fixes:
+        return fixes
+    document = notebook_document(path, text)
+
+    def located(e: Edit) -> Edit:
+        ref = document.locate(SourceRef(path, e.line, e.col, e.end_line, e.end_col))
+        return replace(e, cell=ref.cell, line=ref.line, end_line=ref.end_line or e.end_line)
+
+    return {d: replace(fix, edits=tuple(map(located, fix.edits))) for d, fix in fixes.items()}
 
 
 def _may_apply(intent: FixIntent, unsafe: bool) -> bool:
