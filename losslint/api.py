@@ -65,8 +65,8 @@ def check_file(path: str, codes: frozenset[str], cache=None) -> FileResult:
 
 def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = False) -> FileResult:
     """Lint content given in memory (standard input) as if it were the file `path`. With `realise`,
-    also realise the fixes of a `.py` file's findings (done here, in the worker processes, and
-    cached, rather than serially by the CLI)."""
+    also realise the fixes of the findings (done here, in the worker processes, and cached,
+    rather than serially by the CLI)."""
     from .static.source import UnreadableSource, document_from_bytes
 
     try:
@@ -74,10 +74,10 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
         if document is None:
             return FileResult()
         result = _check_document(document, codes)
-        if realise and path.endswith(".py") and any(d.fixes for d in result.diagnostics):
-            from .static.fix import realise_fixes
+        if realise and any(d.fixes for d in result.diagnostics):
+            from .static.fixer import fixes_for_check
 
-            result.fixes = realise_fixes(document.text, result.diagnostics)
+            result.fixes = fixes_for_check(path, data, result.diagnostics)
         return result
     except UnreadableSource as error:
         return FileResult([unreadable(path, str(error), line=error.line)] if UNREADABLE in codes else [])

@@ -67,13 +67,15 @@ class FixIntent:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text between two positions (1-based line, 0-based column) with `content`."""
+    """Replace the text between two positions (1-based line, 0-based column) with `content`.
+    In a notebook fix as reported, `cell` is the 1-based cell and the lines are inside it."""
 
     content: str
     line: int
     col: int
     end_line: int
     end_col: int
+    cell: int | None = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ def canonical_symbol(qualified_name: str) -> str:
     if keras_root is not None:
         rest = parts[keras_root + 1 :]
         for j, part in enumerate(rest):
+            if part == "datasets" and j + 2 < len(rest):  # keras.datasets.mnist.load_data
+                return f"keras.datasets.{rest[j + 1]}.{rest[-1]}"
             if part in KERAS_AREAS and j + 1 < len(rest):
                 area = _AREA_ALIASES.get(part, part)
                 return f"keras.{area}.{rest[-1]}"
@@ -337,3 +339,167 @@ _METRIC_LIST = (
 METRICS: Mapping[str, MetricSpec] = MappingProxyType({m.id: m for m in _METRIC_LIST})
 METRIC_BY_STRING = _index(_METRIC_LIST, "string_ids")
 METRIC_BY_FUNCTION = _index(_METRIC_LIST, "functions")
+
+
+# --------------------------------------------------------------------------- label sources
+# What the static front end knows about where labels come from. Label formats are written as the
+# values of `facts.LabelFormat` ("index", "one-hot", "multi-hot", "binary", "real", "fractional");
+# this module cannot import facts.py (facts imports it), a test keeps the two in sync.
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A `keras.datasets.<name>.load_data()` and the labels it returns."""
+
+    name: str
+    label_format: str
+    num_classes: int | None  # None for regression targets
+    label_modes: tuple[tuple[str, int], ...] = ()  # load_data(label_mode=...) -> classes
+    default_label_mode: str | None = None
+
+    @property
+    def symbol(self) -> str:
+        return f"keras.datasets.{self.name}.load_data"
+
+
+_DATASET_LIST = (
+    DatasetSpec("mnist", "index", 10),
+    DatasetSpec("fashion_mnist", "index", 10),
+    DatasetSpec("cifar10", "index", 10),  # shape (N, 1)
+    DatasetSpec("cifar100", "index", 100, (("fine", 100), ("coarse", 20)), "fine"),
+    DatasetSpec("imdb", "index", 2),
+    DatasetSpec("reuters", "index", 46),
+    DatasetSpec("boston_housing", "real", None),
+    DatasetSpec("california_housing", "real", None),
+)
+DATASETS: Mapping[str, DatasetSpec] = MappingProxyType({d.symbol: d for d in _DATASET_LIST})
+
+
+@dataclass(frozen=True)
+class LabelModeSpec:
+    """One value of `label_mode=` / `class_mode=`: the labels the loader yields (None: no labels)."""
+
+    label_format: str | None
+    num_classes: int | None = None
+
+
+_INT, _ONE_HOT = LabelModeSpec("index"), LabelModeSpec("one-hot")
+_BINARY = LabelModeSpec("index", 2)  # float 0./1. of shape (N,) or (N, 1)
+
+
+@dataclass(frozen=True)
+class DirectoryLoaderSpec:
+    """A loader whose labels are chosen by a mode keyword (`label_mode=`, `class_mode=`)."""
+
+    symbol: str  # canonical function, or "ImageDataGenerator.<method>"
+    mode_keyword: str
+    default_mode: str
+    modes: Mapping[str, LabelModeSpec]
+    class_list_keyword: str  # `class_names=` / `classes=`: a literal list gives the class count
+
+
+_DATASET_MODES = MappingProxyType({"int": _INT, "categorical": _ONE_HOT, "binary": _BINARY})
+_GENERATOR_MODES = MappingProxyType({"categorical": _ONE_HOT, "sparse": _INT, "binary": _BINARY,
+                                     "input": LabelModeSpec(None), "raw": LabelModeSpec(None),
+                                     "multi_output": LabelModeSpec(None)})
+_DIRECTORY_LOADERS = (
+    *(DirectoryLoaderSpec(f"keras.{area}.{kind}_dataset_from_directory", "label_mode", "int", _DATASET_MODES,
+                          "class_names")
+      for area in ("utils", "preprocessing") for kind in ("image", "text", "audio")),
+    DirectoryLoaderSpec("ImageDataGenerator.flow_from_directory", "class_mode", "categorical", _GENERATOR_MODES,
+                        "classes"),
+    DirectoryLoaderSpec("ImageDataGenerator.flow_from_dataframe", "class_mode", "categorical", _GENERATOR_MODES,
+                        "classes"),
+)
+DIRECTORY_LOADERS: Mapping[str, DirectoryLoaderSpec] = MappingProxyType({d.symbol: d for d in _DIRECTORY_LOADERS})
+IMAGE_DATA_GENERATOR = frozenset({"keras.preprocessing.ImageDataGenerator"})
+
+
+class LabelOp(str, enum.Enum):
+    """What a function does to the labels passed through it."""
+
+    ONE_HOT = "one-hot"  # to_categorical, tf.one_hot: class ids -> one-hot rows
+    ARGMAX = "argmax"  # np.argmax(..., axis=-1): rows -> class ids
+    DUMMIES = "dummies"  # pd.get_dummies(series): one-hot, width unknown
+    PRESERVE = "preserve"  # np.asarray, tf.convert_to_tensor, np.squeeze: same labels
+    RANDOM_INTEGERS = "random-integers"  # np.random.randint(low, high, size)
+    SPLIT = "split"  # train_test_split(*arrays): [a_train, a_test, b_train, b_test, ...]
+    TENSOR_SLICES = "tensor-slices"  # tf.data.Dataset.from_tensor_slices((x, y))
+    IDENTITY_MATRIX = "identity-matrix"  # np.eye(C)[y]: one-hot of width C
+
+
+@dataclass(frozen=True)
+class LabelFunctionSpec:
+    symbol: str
+    op: LabelOp
+    classes_arg: tuple[str, int | None] | None = None  # num_classes= / depth=
+
+
+def _label_functions(op: LabelOp, *symbols: str, classes_arg=None) -> tuple[LabelFunctionSpec, ...]:
+    return tuple(LabelFunctionSpec(s, op, classes_arg) for s in symbols)
+
+
+_LABEL_FUNCTION_LIST = (
+    *_label_functions(LabelOp.ONE_HOT, "keras.utils.to_categorical", classes_arg=("num_classes", 1)),
+    *_label_functions(LabelOp.ONE_HOT, "tensorflow.one_hot", "keras.ops.one_hot", classes_arg=("depth", 1)),
+    *_label_functions(LabelOp.ONE_HOT, "keras.backend.one_hot", classes_arg=("num_classes", 1)),
+    *_label_functions(LabelOp.ARGMAX, "numpy.argmax", "tensorflow.argmax", "tensorflow.math.argmax",
+                      "keras.ops.argmax"),
+    *_label_functions(LabelOp.DUMMIES, "pandas.get_dummies"),
+    *_label_functions(LabelOp.PRESERVE, "numpy.asarray", "numpy.array", "numpy.squeeze", "numpy.ravel",
+                      "numpy.reshape", "tensorflow.convert_to_tensor", "tensorflow.constant",
+                      "tensorflow.reshape", "tensorflow.squeeze", "keras.ops.convert_to_tensor"),
+    *_label_functions(LabelOp.RANDOM_INTEGERS, "numpy.random.randint"),
+    *_label_functions(LabelOp.SPLIT, "sklearn.model_selection.train_test_split"),
+    *_label_functions(LabelOp.TENSOR_SLICES, "tensorflow.data.Dataset.from_tensor_slices",
+                      "tensorflow.data.Dataset.from_tensors"),
+    *_label_functions(LabelOp.IDENTITY_MATRIX, "numpy.eye", "numpy.identity"),
+)
+LABEL_FUNCTIONS: Mapping[str, LabelFunctionSpec] = MappingProxyType({f.symbol: f for f in _LABEL_FUNCTION_LIST})
+RANDOM_GENERATORS = frozenset({"numpy.random.default_rng", "numpy.random.RandomState"})
+RANDOM_INTEGER_METHODS = frozenset({"integers", "randint"})
+
+
+@dataclass(frozen=True)
+class LabelEncoderSpec:
+    """A scikit-learn encoder: `Enc().fit_transform(y)` / `.transform(y)` gives these labels."""
+
+    symbol: str
+    label_format: str | None  # None: depends on the data (LabelBinarizer: one column for 2 classes)
+    min_value: float | None = 0
+    max_value: float | None = None
+    unless_keywords: tuple[str, ...] = ()  # OneHotEncoder(drop=...) is not one-hot any more
+
+
+_ENCODER_LIST = (
+    LabelEncoderSpec("sklearn.preprocessing.LabelEncoder", "index"),
+    LabelEncoderSpec("sklearn.preprocessing.OneHotEncoder", "one-hot", 0, 1, unless_keywords=("drop",)),
+    LabelEncoderSpec("sklearn.preprocessing.MultiLabelBinarizer", "multi-hot", 0, 1),
+    LabelEncoderSpec("sklearn.preprocessing.LabelBinarizer", None, 0, 1,
+                     unless_keywords=("neg_label", "pos_label")),
+)
+LABEL_ENCODERS: Mapping[str, LabelEncoderSpec] = MappingProxyType({e.symbol: e for e in _ENCODER_LIST})
+ENCODER_METHODS = frozenset({"fit_transform", "transform"})
+
+# Array / dataset methods that keep what the labels are.
+LABEL_PRESERVING_METHODS = frozenset({"reshape", "ravel", "flatten", "squeeze", "copy", "to_numpy", "numpy",
+                                      "toarray", "todense"})
+LABEL_PRESERVING_ATTRIBUTES = frozenset({"values"})
+DATASET_PRESERVING_METHODS = frozenset({"batch", "prefetch", "cache", "shuffle", "repeat", "take", "skip",
+                                        "unbatch", "padded_batch", "with_options", "apply_options"})
+# fit-like methods: (labels keyword, labels position)
+FIT_METHODS: Mapping[str, tuple[str, int]] = MappingProxyType(
+    {"fit": ("y", 1), "fit_generator": ("y", 1), "train_on_batch": ("y", 1)})
+
+
+@dataclass(frozen=True)
+class ApplicationHead:
+    """The classifier `keras.applications.X(include_top=True)` ends with (Keras 3 / tf.keras ≥ 2.3)."""
+
+    classes_keyword: str = "classes"
+    default_classes: int = 1000
+    activation_keyword: str = "classifier_activation"
+    default_activation: str = "softmax"
+
+
+APPLICATION_HEAD = ApplicationHead()

@@ -20,6 +20,7 @@ FIXTURES = ROOT / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*(LL\d{3}(?:\s*,\s*LL\d{3})*)")
 HEADER = re.compile(r"^#\s*losslint-fixture:(.*)$")
 GOLDEN_SUFFIXES = (".fixed.py", ".unsafe-fixed.py")
+NOTEBOOK_GOLDEN_SUFFIXES = (".fixed.ipynb", ".unsafe-fixed.ipynb")
 
 
 @dataclass
@@ -97,4 +98,4 @@ def load_notebook(path: Path) -> NotebookFixture:
 
 def notebook_fixtures() -> list[NotebookFixture]:
     return [load_notebook(p) for p in sorted(FIXTURES.rglob("*.ipynb"))
-            if ".ipynb_checkpoints" not in p.parts]
+            if ".ipynb_checkpoints" not in p.parts and not p.name.endswith(NOTEBOOK_GOLDEN_SUFFIXES)]

@@ -1,6 +1,7 @@
 """Applying fixes to every fixture gives its goldens exactly (DESIGN §5).
 
-`x.py` → `x.fixed.py` (safe fixes) and `x.unsafe-fixed.py` (safe + unsafe). A missing golden
+`x.py` → `x.fixed.py` (safe fixes) and `x.unsafe-fixed.py` (safe + unsafe); notebooks likewise
+`x.ipynb` → `x.fixed.ipynb` / `x.unsafe-fixed.ipynb` (the fixer edits the notebook JSON). A missing golden
 means "no change": without `x.fixed.py` the safe fixes must leave `x.py` as it is, without
 `x.unsafe-fixed.py` the unsafe run must give the same as the safe one. The fixed program must
 not be reported for the fixed code again, and fixing it once more changes nothing.
@@ -12,16 +13,18 @@ and review the diff.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from fixture_format import Fixture, python_fixtures
-from losslint.api import lint_source
+from fixture_format import Fixture, notebook_fixtures, python_fixtures
+from losslint.api import check_bytes, lint_source
 from losslint.static.fix import realise_fixes
 from losslint.static.fixer import fix_text
 
 FIXTURE_LIST = python_fixtures()
+NOTEBOOK_LIST = notebook_fixtures()
 UPDATE = os.environ.get("LOSSLINT_UPDATE_GOLDENS") == "1"
 
 
@@ -30,7 +33,10 @@ def _read(path: Path) -> str:
 
 
 def _golden(fixture: Fixture, suffix: str) -> Path:
-    return fixture.path.with_name(fixture.path.name[: -len(".py")] + suffix)
+    """`suffix` is ".fixed.py" or ".unsafe-fixed.py"; notebooks get the same with ".ipynb"."""
+    if fixture.path.suffix == ".ipynb":
+        suffix = suffix[: -len(".py")] + ".ipynb"
+    return fixture.path.with_name(fixture.path.stem + suffix)
 
 
 def _check(fixture: Fixture, golden: Path, expected_if_missing: str, actual: str) -> None:
@@ -44,7 +50,7 @@ def _check(fixture: Fixture, golden: Path, expected_if_missing: str, actual: str
     assert actual == expected, f"{fixture.id}: fixing does not give {golden.name}"
 
 
-@pytest.mark.parametrize("fixture", FIXTURE_LIST, ids=[f.id for f in FIXTURE_LIST])
+@pytest.mark.parametrize("fixture", FIXTURE_LIST + NOTEBOOK_LIST, ids=[f.id for f in FIXTURE_LIST + NOTEBOOK_LIST])
 def test_fix_gives_goldens(fixture: Fixture) -> None:
     source = _read(fixture.path)
     codes = fixture.codes()
@@ -57,7 +63,14 @@ def test_fix_gives_goldens(fixture: Fixture) -> None:
     _check(fixture, _golden(fixture, ".unsafe-fixed.py"), safe, unsafe)
     assert not any(f.applies(True) for f in fixes_unsafe.values())
 
-    before = lint_source(source, path, codes)
+    if path.endswith(".ipynb"):
+        import nbformat
+
+        for fixed in (safe, unsafe):
+            nbformat.validate(nbformat.reads(fixed, as_version=4))
+        before = check_bytes(source.encode("utf-8"), path, codes).diagnostics
+    else:
+        before = lint_source(source, path, codes)
     for fixed, left, unsafe_mode in ((safe, remaining, False), (unsafe, remaining_unsafe, True)):
         if fixed == source:
             continue
@@ -76,8 +89,8 @@ def test_every_fixable_rule_has_goldens() -> None:
 
 
 def test_goldens_have_a_source() -> None:
-    for golden in Path(FIXTURE_LIST[0].path).parents[1].rglob("*fixed.py"):
-        name = golden.name.replace(".unsafe-fixed.py", ".py").replace(".fixed.py", ".py")
+    for golden in Path(FIXTURE_LIST[0].path).parents[1].rglob("*fixed.*"):
+        name = re.sub(r"(\.unsafe-fixed|\.fixed)(\.py|\.ipynb)$", r"\2", golden.name)
         assert golden.with_name(name).exists(), f"{golden} has no source program"
 
 

@@ -1,5 +1,6 @@
 """JSON output: one array of ruff-shaped objects (1-based rows and columns); json-lines: one
-object per line. For notebooks `cell` is the 1-based cell (over all cells) and rows are inside it."""
+object per line. For notebooks `cell` is the 1-based cell (over all cells) and rows are inside it;
+a notebook fix's edits carry their own `cell` (the edited layer may be in another cell)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def fix_dict(fix: Fix | None) -> dict | None:
         return None
     return {"applicability": fix.applicability.value, "message": fix.message,
             "edits": [{"content": e.content, "location": _location(e.line, e.col),
-                       "end_location": _location(e.end_line, e.end_col)} for e in fix.edits]}
+                       "end_location": _location(e.end_line, e.end_col),
+                       **({"cell": e.cell} if e.cell is not None else {})} for e in fix.edits]}
 
 
 def as_dict(d: Diagnostic, fix: Fix | None = None) -> dict:

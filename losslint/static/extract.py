@@ -2,18 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from .. import knowledge as k
 from ..diagnostics import Confidence, SourceRef
-from ..facts import LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, loss_display
+from ..facts import LabelFacts, LabelFormat, LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, \
+    loss_display
 from .interpret import CompileCall, Interpreter
-from .values import UNKNOWN, Const, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation, model_output_names
+from .values import (
+    UNKNOWN, Const, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation, model_output_names,
+)
 
 
 def extract_models(wrapper: cst.MetadataWrapper, path: str) -> list[ModelFacts]:
+    """One ModelFacts per compile, or one per `fit` of it whose labels are known."""
     interpreter = Interpreter(wrapper, path)
-    return [_model_facts(call, interpreter) for call in interpreter.run()]
+    models = []
+    for call in interpreter.run():
+        facts = _model_facts(call, interpreter)
+        labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in call.fits]
+        labeled = [m for m in labeled if m is not None]
+        models.extend(labeled or [facts])  # label facts can silence a rule (LL102 on multi-hot labels)
+    return models
+
+
+def _with_labels(facts: ModelFacts, labels: object, text: str, names: list[str | None]) -> ModelFacts | None:
+    count = len(facts.outputs)
+    if count == 0:
+        return None
+    if isinstance(labels, Labels):
+        per_output = [labels] if count == 1 else None
+    elif isinstance(labels, Seq) and len(labels.items) == count and count > 1:
+        per_output = list(labels.items)
+    elif isinstance(labels, Mapping_) and len(names) == count and all(n in labels.items for n in names):
+        per_output = [labels.items[n] for n in names]
+    else:
+        per_output = None
+    if per_output is None or len(names) != count:
+        return None
+    outputs = []
+    for output, value in zip(facts.outputs, per_output):
+        label_facts = _label_facts(value, text if count == 1 else "labels")
+        outputs.append(replace(output, labels=label_facts) if label_facts else output)
+    if all(o.labels is None for o in outputs):
+        return None
+    return replace(facts, outputs=tuple(outputs))
+
+
+def _label_facts(value: object, text: str) -> LabelFacts | None:
+    if not isinstance(value, Labels) or value.ref is None:
+        return None
+    label_format = LabelFormat(value.format) if value.format else None
+    return LabelFacts(label_format, value.ref, value.num_classes, value.min_value, value.max_value, value.dtype,
+                      text, Confidence.INFERRED)
 
 
 def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:

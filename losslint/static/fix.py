@@ -142,6 +142,7 @@ class SourceFixer:
         keyword = intent.value
         for i, arg in enumerate(node.args):
             if arg.keyword is not None and arg.keyword.value == keyword:
+                _require_literal_true(arg.value)
                 removed = remove_arg(node, i)
                 if comments(removed) == comments(node):
                     return node, removed
@@ -150,6 +151,7 @@ class SourceFixer:
                 args[i] = arg.with_changes(value=cst.Name("False"))
                 return node, node.with_changes(args=args)
         if keyword == "from_logits" and loss_id in _FROM_LOGITS_FIRST and positional(node):
+            _require_literal_true(node.args[0].value)
             if len(node.args) == 1:
                 return node, remove_arg(node, 0)
             # later arguments are positional too: keep the slot, write the default
@@ -326,3 +328,9 @@ class SourceFixer:
         if not options:
             raise Unfixable(f"the file imports no name that reaches `{symbol}`")
         return cst.parse_expression(min(options, key=lambda option: option[0])[1])
+
+
+def _require_literal_true(value: cst.BaseExpression) -> None:
+    """Only a literal `True` is dropped: a variable may be True for one caller and False for another."""
+    if not (isinstance(value, cst.Name) and value.value == "True"):
+        raise Unfixable("`from_logits` is not a literal True")

@@ -5,6 +5,11 @@ overlap (one of two fixes on the same span waits for the next pass), re-parse, r
 repeat until nothing applicable is left (at most `MAX_PASSES`). Only then is the file written:
 to a temporary file beside it, with the original encoding (BOM, coding cookie), line endings
 and permissions, renamed over the original. A file without an applied fix is never written.
+
+A notebook is fixed through its virtual module (`notebook.py`): each pass lints the `.ipynb`
+as the CLI does (cell positions, `# noqa` in cells honoured), maps the fix targets back to the
+virtual module, applies the fixes there and splices the changed lines back into the JSON
+(`updated_json`), so the "text" of a notebook here is its JSON and `--diff` is a diff of it.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ import re
 import stat
 import tempfile
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Collection, Iterable, Sequence
 
-from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
+from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent, SourceRef
 from .fix import realise_fixes
+from .notebook import NotebookError, notebook_document, updated_json
+from .source import is_notebook
 
 MAX_PASSES = 10
 
@@ -69,18 +76,18 @@ def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[
             result.diagnostics += found
             result.fixes.update((d, realised[d]) for d in found if d in realised)
             continue
-        wanted = any(d.fixes for d in found) and path.endswith(".py") and path not in skip
+        wanted = any(d.fixes for d in found) and (path.endswith(".py") or is_notebook(path)) and path not in skip
         source = read_source(path) if wanted else None
         if source is None:
             result.diagnostics += found
             continue
         if mode == "check" or not any(_may_apply(intent, unsafe) for d in found for intent in d.fixes):
             result.diagnostics += found
-            result.fixes.update(realise_fixes(source.text, found))
+            result.fixes.update(in_cells(path, source.text, realise_in(source.text, path, found)[1]))
             continue
         text, fixed, remaining, fixes = fix_text(source.text, path, codes_for(path), unsafe, source.encoding)
         result.diagnostics += remaining
-        result.fixes.update(fixes)
+        result.fixes.update(in_cells(path, text, fixes))
         if text != source.text:
             result.fixed += fixed
             if mode == "diff":
@@ -89,6 +96,20 @@ def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[
                 write_source(source, text)
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+def in_cells(path: str, text: str, fixes: dict[Diagnostic, Fix]) -> dict[Diagnostic, Fix]:
+    """Fixes as reported: in a notebook (JSON `text`), edits move from the virtual module to
+    (cell, line in cell), like the findings."""
+    if not is_notebook(path) or not fixes:
+        return fixes
+    document = notebook_document(path, text)
+
+    def located(e: Edit) -> Edit:
+        ref = document.locate(SourceRef(path, e.line, e.col, e.end_line, e.end_col))
+        return replace(e, cell=ref.cell, line=ref.line, end_line=ref.end_line or e.end_line)
+
+    return {d: replace(fix, edits=tuple(map(located, fix.edits))) for d, fix in fixes.items()}
 
 
 def _may_apply(intent: FixIntent, unsafe: bool) -> bool:
@@ -106,19 +127,44 @@ def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding
     fixed = 0
     for attempt in range(MAX_PASSES + 1):
         diagnostics = check_bytes(text.encode(encoding), path, codes).diagnostics
-        fixes = realise_fixes(text, diagnostics)
+        code, fixes = realise_in(text, path, diagnostics)
         todo = [f for f in fixes.values() if f.applies(unsafe)]
         if not todo or attempt == MAX_PASSES:
             break
-        new_text, applied = apply_fixes(text, todo)
+        new_code, applied = apply_fixes(code, todo)
         try:
-            cst.parse_module(new_text)
-        except (cst.ParserSyntaxError, RecursionError):
+            cst.parse_module(new_code)
+            new_text = updated_json(path, text, new_code) if is_notebook(path) else new_code
+        except (cst.ParserSyntaxError, RecursionError, NotebookError):
             break  # never write something that does not parse
         if new_text == text:
             break
         text, fixed = new_text, fixed + applied
     return text, fixed, diagnostics, fixes
+
+
+def realise_in(text: str, path: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, dict[Diagnostic, Fix]]:
+    """(the Python code the fixes edit, the fix of each diagnostic). For a `.py` file that code is
+    `text`; for a notebook (`text` is its JSON) it is the virtual module, and the diagnostics,
+    which carry cell positions, are realised at their virtual positions."""
+    if not is_notebook(path):
+        return text, realise_fixes(text, diagnostics)
+    try:
+        document = notebook_document(path, text)
+    except NotebookError:
+        return text, {}
+
+    def virtual(ref):  # the inverse of `NotebookDocument.locate`
+        if ref.cell is None:
+            return ref
+        end_line = document.virtual_line(replace(ref, line=ref.end_line)) if ref.end_line else 0
+        return replace(ref, cell=None, line=document.virtual_line(ref), end_line=end_line)
+
+    unlocated = {replace(d, anchor=virtual(d.anchor),
+                         fixes=tuple(replace(f, target=virtual(f.target)) for f in d.fixes)): d
+                 for d in diagnostics if d.fixes}
+    realised = realise_fixes(document.text, unlocated)
+    return document.text, {unlocated[v]: fix for v, fix in realised.items()}
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
@@ -148,12 +194,33 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
 # ---------------------------------------------------------------------- files
 
 
+def fixes_for_check(path: str, data: bytes, found: Sequence[Diagnostic]) -> dict[Diagnostic, Fix]:
+    """What `run(mode="check")` reports as the fixes of `found` (a file's findings) from the file's
+    bytes: `api.check_file` calls it in the worker processes, and the result is cached with them."""
+    if not (any(d.fixes for d in found) and (path.endswith(".py") or is_notebook(path))):
+        return {}
+    source = source_from_bytes(path, data)
+    if source is None:
+        return {}
+    return in_cells(path, source.text, realise_in(source.text, path, found)[1])
+
+
 def read_source(path: str) -> SourceFile | None:
     """The file decoded as Python does; None if it cannot be round-tripped byte for byte."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # "utf-8-sig" keeps a BOM
+    except OSError:
+        return None
+    return source_from_bytes(path, data)
+
+
+def source_from_bytes(path: str, data: bytes) -> SourceFile | None:
+    try:
+        if is_notebook(path):  # JSON: UTF-8, maybe with a BOM
+            encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        else:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # "utf-8-sig" keeps a BOM
         text = data.decode(encoding)
         if text.encode(encoding) != data:
             return None

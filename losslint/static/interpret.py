@@ -16,13 +16,18 @@ from libcst.metadata import PositionProvider
 
 from .. import knowledge as k
 from ..diagnostics import SourceRef
+from .callargs import arg as _arg, positional as _positional
+from .labels import LabelSemantics
 from .names import NameResolver
+from .usercode import UserCode
 from .values import (
-    UNKNOWN, Activation, Const, Layer, Loss, Mapping_, Metric, Model, Seq, Symbol, Tensor, model_outputs,
+    UNKNOWN, Activation, Const, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Seq, Symbol, Tensor, UserClass,
+    model_outputs,
 )
 
 _MISSING = object()
-_OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model", "keras.models.clone_model")
+_OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model")
+_CLONE = ("keras.models.clone_model",)
 
 
 @dataclass
@@ -33,6 +38,7 @@ class CompileCall:
     outputs: list | None  # model_outputs() at the time of the call
     loss: object
     metrics: object
+    fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
 
 
 class Env:
@@ -50,7 +56,7 @@ class Env:
 
 
 @dataclass
-class Interpreter:
+class Interpreter(UserCode, LabelSemantics):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
@@ -60,6 +66,7 @@ class Interpreter:
         self.positions = self.wrapper.resolve(PositionProvider)
         self.conditional = 0  # > 0 while executing a branch that may not run
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
+        self._init_user_code()
 
     # ------------------------------------------------------------------ positions
 
@@ -77,10 +84,7 @@ class Interpreter:
     def run(self) -> list[CompileCall]:
         module_env = Env()
         self.exec_block(self.wrapper.module.body, module_env)
-        while self._deferred:  # function bodies run after the module, with its final globals
-            function, env = self._deferred.pop(0)
-            local = Env(env)
-            self.exec_block(_body(function), local)
+        self.run_deferred()  # bodies no call reached run after the module, with its final globals
         return self.compiles
 
     def exec_block(self, statements, env: Env) -> None:
@@ -92,13 +96,9 @@ class Interpreter:
             for small in statement.body:
                 self.exec_small(small, env)
         elif isinstance(statement, cst.FunctionDef):
-            env.vars[statement.name.value] = UNKNOWN
-            self._deferred.append((statement, env))
+            self.define_function(statement, env)
         elif isinstance(statement, cst.ClassDef):
-            env.vars[statement.name.value] = UNKNOWN
-            for item in _body(statement):
-                if isinstance(item, cst.FunctionDef):
-                    self._deferred.append((item, env))
+            self.define_class(statement, env)
         elif isinstance(statement, cst.If):
             if _is_main_guard(statement.test):
                 self.exec_block(_body(statement), env)
@@ -158,8 +158,8 @@ class Interpreter:
             self.bind(small.target, UNKNOWN, env)
         elif isinstance(small, cst.Expr):
             self.eval(small.value, env)
-        elif isinstance(small, cst.Return) and small.value is not None:
-            self.eval(small.value, env)
+        elif isinstance(small, cst.Return):
+            self.record_return(self.eval(small.value, env) if small.value is not None else UNKNOWN)
 
     def bind(self, target: cst.CSTNode, value: object, env: Env) -> None:
         if isinstance(target, cst.Name):
@@ -170,6 +170,15 @@ class Interpreter:
             items = value.items if isinstance(value, Seq) and len(value.items) == len(target.elements) else None
             for i, element in enumerate(target.elements):
                 self.bind(element.value, items[i] if items else UNKNOWN, env)
+        elif isinstance(target, cst.Attribute):  # `self.head = Dense(...)` on a model
+            base = self.eval(target.value, env)
+            if isinstance(base, Model):
+                # set in a branch: which layer it holds afterwards is not known
+                base.attrs[target.attr.value] = UNKNOWN if self.in_branch() else value
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            # `y[y == 10] = 0` changes the labels in place: forget what they were
+            if isinstance(env.lookup(target.value.value), Labels):
+                env.vars[target.value.value] = UNKNOWN
 
     # ------------------------------------------------------------------ expressions
 
@@ -214,6 +223,9 @@ class Interpreter:
             return Mapping_(items, self.ref(node))
         if isinstance(node, cst.Subscript):
             return self._subscript(node, env)
+        if isinstance(node, cst.BinaryOperation):
+            left, right = self.eval(node.left, env), self.eval(node.right, env)
+            return self.label_binary(left, node.operator, right, self.ref(node))
         return UNKNOWN
 
     def _symbol(self, node: cst.CSTNode) -> object:
@@ -221,7 +233,14 @@ class Interpreter:
         return Symbol(name, self.ref(node)) if name else UNKNOWN
 
     def _attribute(self, base: object, attr: str) -> object:
+        if isinstance(base, Symbol):  # `mnist = tf.keras.datasets.mnist` ... `mnist.load_data`
+            return Symbol(f"{base.name}.{attr}", base.ref)
+        labels = self.label_attribute(base, attr)
+        if labels is not None:
+            return labels
         if isinstance(base, Model):
+            if attr in base.attrs:
+                return base.attrs[attr]
             outputs = model_outputs(base)
             if attr == "output" and outputs and len(outputs) == 1:
                 return outputs[0]
@@ -231,6 +250,9 @@ class Interpreter:
 
     def _subscript(self, node: cst.Subscript, env: Env) -> object:
         base = self.eval(node.value, env)
+        labels = self.label_subscript(base, node, env)
+        if labels is not None:
+            return labels
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return UNKNOWN
         key = self.eval(node.slice[0].slice.value, env)
@@ -250,17 +272,36 @@ class Interpreter:
             symbol = self._symbol(func)
             if isinstance(symbol, Symbol):
                 return self.call_symbol(symbol.name, node, env)
+            if func.attr.value == "__init__" and _is_super_call(func.value):
+                self.super_init(node, env)
+                return UNKNOWN
             base = self.eval(func.value, env)
+            if isinstance(base, Symbol):
+                return self.call_symbol(f"{base.name}.{func.attr.value}", node, env)
             if isinstance(base, Model):
+                attr = base.attrs.get(func.attr.value)
+                if attr is not None:  # `self.head(x)`: a layer set in __init__
+                    return self._call_value(attr, node, env)
                 return self.call_model_method(base, func.attr.value, node, env)
+            labels = self.label_method_call(base, func.attr.value, node, env)
+            if labels is not None:
+                return labels
+            if func.attr.value == "compile" and _looks_like_model_compile(node):
+                # a model we cannot see (loaded, built elsewhere): counted as unresolved (LL901)
+                opaque = Model("opaque", self.ref(node), var_name=_receiver_name(func.value))
+                return self.call_model_method(opaque, "compile", node, env)
             self._eval_args(node, env)
             return UNKNOWN
-        callee = self.eval(func, env)
+        return self._call_value(self.eval(func, env), node, env)
+
+    def _call_value(self, callee: object, node: cst.Call, env: Env) -> object:
         if isinstance(callee, Symbol):
             return self.call_symbol(callee.name, node, env)
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
             return Tensor(callee, self.eval(args[0], env) if args else UNKNOWN)
+        if isinstance(callee, (Function, UserClass)):
+            return self.call_user(callee, node, env)
         self._eval_args(node, env)
         return UNKNOWN
 
@@ -293,10 +334,37 @@ class Interpreter:
             return UNKNOWN
         if symbol.startswith("keras.layers."):
             return self.make_layer(symbol, node, env)
-        if symbol in _OPAQUE_MODEL_FACTORIES or symbol.startswith("keras.applications."):
+        if symbol in _CLONE:
+            args = _positional(node)
+            source = self.eval(args[0], env) if args else UNKNOWN
+            return source.copy(self.ref(node)) if isinstance(source, Model) else Model("opaque", self.ref(node))
+        if symbol.startswith("keras.applications.") and symbol.rsplit(".", 1)[1][:1].isupper():
+            return self.make_application(symbol, node, env)
+        if symbol in _OPAQUE_MODEL_FACTORIES:
             return Model("opaque", self.ref(node))
+        labels = self.label_symbol_call(symbol, node, env)
+        if labels is not None:
+            return labels
         self._eval_args(node, env)
         return UNKNOWN
+
+    def make_application(self, symbol: str, node: cst.Call, env: Env) -> Model:
+        """`keras.applications.X(...)`: with the default `include_top=True` it ends in a
+        `Dense(classes, activation=classifier_activation)`; without the top it is opaque."""
+        head = k.APPLICATION_HEAD
+        ref = self.ref(node)
+        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        include_top = values.get("include_top", Const(True, ref))
+        if not isinstance(include_top, Const) or include_top.value is not True or _positional(node):
+            return Model("opaque", ref)
+        classes = values.get(head.classes_keyword, Const(head.default_classes, ref))
+        activation_node = _arg(node, head.activation_keyword, None)
+        layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
+        if isinstance(classes, Const) and isinstance(classes.value, int) and not isinstance(classes.value, bool):
+            layer.units = classes.value
+        layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
+                            else Activation(head.default_activation, ref))
+        return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
 
     def make_layer(self, symbol: str, node: cst.Call, env: Env) -> Layer:
         spec = k.LAYERS.get(symbol)
@@ -371,12 +439,21 @@ class Interpreter:
         elif method == "compile":
             loss_node = _arg(node, "loss", 1)
             metrics_node = _arg(node, "metrics", None)
-            self.compiles.append(CompileCall(
+            call = CompileCall(
                 node, self.ref(node), model, model_outputs(model),
                 self.eval(loss_node, env) if loss_node is not None else UNKNOWN,
                 self.eval(metrics_node, env) if metrics_node is not None else None,
-            ))
+            )
+            self.compiles.append(call)
+            model.last_compile = call
+        elif method in k.FIT_METHODS:
+            labels, text = self.labels_at_fit(node, env, method)
+            if model.last_compile is not None:  # facts of this model object's latest compile
+                model.last_compile.fits.append((labels, text))
         else:
+            result = self.call_method(model, method, node, env)
+            if result is not None:
+                return result
             self._eval_args(node, env)
         return UNKNOWN
 
@@ -384,25 +461,22 @@ class Interpreter:
 _FROM_LOGITS_FIRST = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"})
 
 
-def _arg(node: cst.Call, keyword: str | None, position: int | None) -> cst.BaseExpression | None:
-    for arg in node.args:
-        if arg.keyword is not None and keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = _positional(node)
-    if position is not None and position < len(positional):
-        return positional[position]
+def _looks_like_model_compile(node: cst.Call) -> bool:
+    """`x.compile(optimizer=..., loss=...)`, not `re.compile(pattern)`."""
+    return any(arg.keyword is not None and arg.keyword.value in ("loss", "optimizer", "metrics")
+               for arg in node.args)
+
+
+def _receiver_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
     return None
 
 
-def _positional(node: cst.Call) -> list[cst.BaseExpression]:
-    out = []
-    for arg in node.args:
-        if arg.keyword is not None:
-            break
-        if arg.star:  # *args: positions after it are unknown
-            break
-        out.append(arg.value)
-    return out
+def _is_super_call(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
 
 
 def _body(node) -> list:

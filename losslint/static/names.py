@@ -37,6 +37,8 @@ class NameResolver:
 
     def symbol(self, node: cst.CSTNode) -> str | None:
         """The canonical symbol `node` refers to if it is an imported name, else None."""
+        if not _is_dotted(node):  # libcst names `np.random.randint(...).astype` "numpy.random.randint.astype"
+            return None
         names = self._qualified.get(node)
         if callable(names):  # libcst computes qualified names lazily
             names = names()
@@ -68,3 +70,9 @@ def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+def _is_dotted(node: cst.CSTNode) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)

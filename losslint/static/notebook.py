@@ -9,8 +9,9 @@
 * `json_line(path, cell, line, col)` — the physical line (and column) of a cell's source line
   inside the `.ipynb` JSON text, for annotations that must land on a line of the file on disk
   (GitHub workflow commands, SARIF).
-* `write_back(path, new_text)` — write the edited virtual module back into the notebook,
-  changing only the source lines that differ (magics, outputs, metadata and ids untouched).
+* `updated_json(path, text, new_text)` — the notebook JSON with the edited virtual module put
+  back, changing only the source lines that differ (magics, outputs, metadata and ids untouched);
+  `write_back(path, new_text)` writes that to disk.
 
 Only the `json` module is used: no nbformat dependency at run time, and no cell is executed.
 """
@@ -297,18 +298,31 @@ def json_line(path: str, cell: int, line: int, col: int = 0, *, text: str | None
 def write_back(path: str, new_text: str) -> bool:
     """Write `new_text` (an edited version of the notebook's virtual module) back into `path`.
 
-    Only source lines that differ from the virtual module are rewritten: the JSON text of each
-    changed cell's `source` is spliced in place, so outputs, metadata, ids, key order and
-    indentation stay byte-for-byte; lines that were IPython syntax keep their original text.
-    Lines inserted by an edit go to the cell of the line they replace or follow. Returns True when
-    the file changed. Raises NotebookError when `path` is not a readable nbformat-4 notebook.
-    The file is replaced atomically (temporary file beside it + rename), permissions preserved.
+    The new JSON is `updated_json` of the file's text. Returns True when the file changed. Raises
+    NotebookError when `path` is not a readable nbformat-4 notebook. The file is replaced
+    atomically (temporary file beside it + rename), permissions preserved.
     """
     with open(path, "rb") as handle:
         raw = handle.read()
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    document = notebook_document(path, raw)
+    updated = updated_json(path, text, new_text)
+    if updated == text:
+        return False
+    _atomic_write(path, (b"\xef\xbb\xbf" if bom else b"") + updated.encode("utf-8"))
+    return True
+
+
+def updated_json(path: str, text: str, new_text: str) -> str:
+    """The notebook JSON `text` with its virtual module replaced by `new_text` (pure; no I/O).
+
+    Only source lines that differ from the virtual module are rewritten: the JSON text of each
+    changed cell's `source` is spliced in place, so outputs, metadata, ids, key order and
+    indentation stay byte-for-byte; lines that were IPython syntax keep their original text.
+    Lines inserted by an edit go to the cell of the line they replace or follow. Returns `text`
+    itself when nothing changes. Raises NotebookError when `text` is not an nbformat-4 notebook.
+    """
+    document = notebook_document(path, text)
     positioned = _positioned_loads(text)
     splices: list[tuple[int, int, str]] = []
     for cell, new_lines in zip(document.cells, _split_into_cells(document, new_text)):
@@ -320,13 +334,11 @@ def write_back(path: str, new_text: str) -> bool:
         if merged == list(cell.lines):
             continue
         splices.append(_source_splice(text, positioned["cells"][cell.index]["source"], merged))
-    if not splices:
-        return False
     for start, end, replacement in sorted(splices, reverse=True):
         text = text[:start] + replacement + text[end:]
-    load_json(text)  # the result must still be a notebook
-    _atomic_write(path, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-    return True
+    if splices:
+        load_json(text)  # the result must still be a notebook
+    return text
 
 
 def _source_splice(text: str, source, merged: list[str]) -> tuple[int, int, str]:

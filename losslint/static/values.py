@@ -93,6 +93,14 @@ class Model:
     outputs: object = None  # functional: Tensor | Seq | Mapping_
     uncertain: bool = False  # layers added conditionally: the last one is not known
     var_name: str | None = None
+    attrs: dict = field(default_factory=dict)  # subclassed: `self.head = Dense(...)` in __init__
+    user_class: "UserClass | None" = None
+    last_compile: object = None  # the latest CompileCall on this model object
+
+    def copy(self, ref: SourceRef) -> "Model":
+        """`clone_model(m)`: same architecture, a new model object (no compile state)."""
+        return Model(self.kind, ref, list(self.layers), self.outputs, self.uncertain, None, dict(self.attrs),
+                     self.user_class)
 
 
 @dataclass(eq=False)
@@ -108,6 +116,70 @@ class Loss:
 class Metric:
     metric_id: str | None
     text: str
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Function:
+    """A function defined in the file; calls run its body with the arguments bound."""
+
+    node: cst.FunctionDef
+    env: object  # the defining Env
+
+
+@dataclass(eq=False)
+class UserClass:
+    """A `keras.Model` subclass defined in the file."""
+
+    node: cst.ClassDef
+    env: object
+    methods: dict  # name -> Function
+    bases: list  # UserClass bases, for inherited methods
+
+    def lookup(self, name: str) -> "Function | None":
+        if name in self.methods:
+            return self.methods[name]
+        for base in self.bases:
+            found = base.lookup(name)
+            if found is not None:
+                return found
+        return None
+
+
+@dataclass(eq=False)
+class Labels:
+    """An array whose meaning as labels is known (format: a `facts.LabelFormat` value)."""
+
+    format: str | None
+    ref: SourceRef  # where the labels were built
+    num_classes: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    dtype: str | None = None
+
+
+@dataclass(eq=False)
+class Dataset:
+    """A dataset / generator yielding `(x, y)` batches; `labels` is what `y` is."""
+
+    labels: object  # Labels | Seq | Mapping_ | UNKNOWN
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Helper:
+    """An object whose methods produce labels or datasets: an encoder, an ImageDataGenerator, an rng."""
+
+    kind: str  # canonical symbol of the constructor
+    ref: SourceRef
+    keywords: frozenset = frozenset()
+
+
+@dataclass(eq=False)
+class IdentityMatrix:
+    """`np.eye(C)`: indexing it with class ids gives one-hot rows of width C."""
+
+    size: int | None
     ref: SourceRef
 
 

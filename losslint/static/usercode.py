@@ -1,0 +1,207 @@
+"""Functions and `keras.Model` subclasses defined in the analysed file.
+
+A mixin of the interpreter. A call to a function of the file runs its body with the call's
+arguments bound (so `model = build_model(10)` gets the model the helper builds, compiles and
+returns); instantiating a `keras.Model` subclass runs `__init__` and then `call` on a symbolic
+input, so the model's output is what `call` returns. Functions that are never called (or only
+from places we cannot follow) run once at the end with unknown parameters, as before.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .. import knowledge as k
+from .values import UNKNOWN, Function, Mapping_, Model, Seq, Symbol, Tensor, UserClass
+
+_MAX_CALL_DEPTH = 8
+
+
+class _Frame:
+    def __init__(self, conditional: int, self_value: object):
+        self.conditional = conditional
+        self.returns: list[tuple[object, bool]] = []  # (value, returned inside a branch)
+        self.self_value = self_value
+
+
+class UserCode:
+    """Definitions, calls and instantiation of the file's own functions and model classes."""
+
+    def _init_user_code(self) -> None:
+        self._frames: list[_Frame] = []
+        self._called: set[cst.FunctionDef] = set()
+
+    # ------------------------------------------------------------------ definitions
+
+    def define_function(self, node: cst.FunctionDef, env) -> None:
+        env.vars[node.name.value] = Function(node, env)
+        self._deferred.append((node, env))
+
+    def define_class(self, node: cst.ClassDef, env) -> None:
+        bases = [self.eval(base.value, env) for base in node.bases]
+        user_bases = [b for b in bases if isinstance(b, UserClass)]
+        is_model = any(isinstance(b, Symbol) and b.name in k.FUNCTIONAL for b in bases) or bool(user_bases)
+        methods = {}
+        for item in _class_body(node):
+            if isinstance(item, cst.FunctionDef):
+                methods[item.name.value] = Function(item, env)
+                self._deferred.append((item, env))
+        env.vars[node.name.value] = UserClass(node, env, methods, user_bases) if is_model else UNKNOWN
+
+    def run_deferred(self) -> None:
+        """Run the bodies no call reached, callers (defined later) first, with unknown parameters."""
+        for function, env in reversed(self._deferred):
+            if function in self._called:
+                continue
+            self._called.add(function)
+            from .interpret import Env
+
+            self._frames.append(_Frame(self.conditional, UNKNOWN))
+            try:
+                self.exec_block(_body(function), Env(env))
+            finally:
+                self._frames.pop()
+
+    # ------------------------------------------------------------------ calls
+
+    def call_user(self, callee: object, node: cst.Call, env) -> object:
+        """A call whose callee is a Function or UserClass of the file."""
+        args, kwargs, complete = self._evaluated_arguments(node, env)
+        if isinstance(callee, UserClass):
+            return self.instantiate(callee, args, kwargs, complete, node)
+        return self.call_function(callee, args, kwargs, complete)
+
+    def _evaluated_arguments(self, node: cst.Call, env) -> tuple[list, dict, bool]:
+        args, kwargs, complete = [], {}, True
+        for arg in node.args:
+            value = self.eval(arg.value, env)
+            if arg.star:
+                complete = False
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = value
+            else:
+                args.append(value)
+        return args, kwargs, complete
+
+    def call_function(self, function: Function, args: list, kwargs: dict, complete: bool = True,
+                      bound_self: object = None) -> object:
+        node = function.node
+        if len(self._frames) >= _MAX_CALL_DEPTH or any(f is node for f in self._active_functions()):
+            return UNKNOWN
+        self._called.add(node)
+        from .interpret import Env
+
+        local = Env(function.env)
+        if bound_self is not None:
+            args = [bound_self, *args]
+        self._bind_parameters(node.params, args, kwargs, complete, local, function.env)
+        frame = _Frame(self.conditional, bound_self if bound_self is not None else UNKNOWN)
+        frame.function = node
+        self._frames.append(frame)
+        try:
+            self.exec_block(_body(node), local)
+        finally:
+            self._frames.pop()
+        return _merged_return(frame)
+
+    def _active_functions(self):
+        return [getattr(f, "function", None) for f in self._frames]
+
+    def _bind_parameters(self, params: cst.Parameters, args: list, kwargs: dict, complete: bool, local,
+                         defining_env) -> None:
+        positional = [*params.posonly_params, *params.params]
+        for i, param in enumerate(positional):
+            name = param.name.value
+            if i < len(args):
+                value = args[i]
+            elif name in kwargs:
+                value = kwargs[name]
+            elif param.default is not None and complete:
+                value = self.eval(param.default, defining_env)
+            else:
+                value = UNKNOWN
+            local.vars[name] = value if complete or i < len(args) else UNKNOWN
+        for param in params.kwonly_params:
+            name = param.name.value
+            if name in kwargs:
+                local.vars[name] = kwargs[name]
+            elif param.default is not None and complete:
+                local.vars[name] = self.eval(param.default, defining_env)
+            else:
+                local.vars[name] = UNKNOWN
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                local.vars[star.name.value] = UNKNOWN
+
+    def record_return(self, value: object) -> None:
+        if self._frames:
+            frame = self._frames[-1]
+            frame.returns.append((value, self.conditional > frame.conditional))
+
+    def in_branch(self) -> bool:
+        """Inside an if/loop/handler of the function being run (not of its caller)."""
+        base = self._frames[-1].conditional if self._frames else 0
+        return self.conditional > base
+
+    def current_self(self) -> object:
+        return self._frames[-1].self_value if self._frames else UNKNOWN
+
+    # ------------------------------------------------------------------ model subclasses
+
+    def instantiate(self, cls: UserClass, args: list, kwargs: dict, complete: bool, node: cst.Call) -> Model:
+        model = Model("opaque", self.ref(node), user_class=cls)
+        init = cls.lookup("__init__")
+        if init is not None:
+            self.call_function(init, args, kwargs, complete, bound_self=model)
+        call = cls.lookup("call")
+        if model.kind == "opaque" and call is not None:
+            output = self.call_function(call, [Tensor(None)], {}, True, bound_self=model)
+            if isinstance(output, (Tensor, Seq, Mapping_)):
+                model.kind, model.outputs = "functional", output
+        return model
+
+    def super_init(self, node: cst.Call, env) -> None:
+        """`super().__init__(inputs=..., outputs=...)` in a subclass makes it a functional model."""
+        model = self.current_self()
+        outputs_node = _keyword_or_position(node, "outputs", 1)
+        outputs = self.eval(outputs_node, env) if outputs_node is not None else UNKNOWN
+        for arg in node.args:
+            if arg.value is not outputs_node:
+                self.eval(arg.value, env)
+        if isinstance(model, Model) and isinstance(outputs, (Tensor, Seq, Mapping_)):
+            model.kind, model.outputs = "functional", outputs
+
+    def call_method(self, model: Model, method: str, node: cst.Call, env) -> object:
+        """A method of the model's own class (e.g. a helper called from `call`)."""
+        function = model.user_class.lookup(method) if model.user_class else None
+        if function is None:
+            return None
+        args, kwargs, complete = self._evaluated_arguments(node, env)
+        return self.call_function(function, args, kwargs, complete, bound_self=model)
+
+
+def _merged_return(frame: _Frame) -> object:
+    if not frame.returns:
+        return UNKNOWN
+    first = frame.returns[0][0]
+    if all(value is first for value, _ in frame.returns) and any(not branch for _, branch in frame.returns):
+        return first
+    return UNKNOWN  # different values on different paths: do not guess
+
+
+def _keyword_or_position(node: cst.Call, keyword: str, position: int):
+    from .callargs import arg
+
+    return arg(node, keyword, position)
+
+
+def _class_body(node: cst.ClassDef) -> list:
+    body = node.body
+    return list(body.body) if isinstance(body, cst.IndentedBlock) else []
+
+
+def _body(node) -> list:
+    body = node.body
+    if isinstance(body, cst.IndentedBlock):
+        return list(body.body)
+    return [cst.SimpleStatementLine(body.body)]
