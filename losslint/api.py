@@ -178,9 +178,12 @@ def _nested_too_deeply(text: str) -> str | None:
     the running interpreter may.
     """
     import ast
+    import warnings
 
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning "'int' object is not callable"
+            ast.parse(text)
     except (RecursionError, MemoryError):  # CPython's own guards for deep expressions
         return "expression nested too deeply"
     except SyntaxError as error:
