@@ -132,10 +132,14 @@ def main() -> None:
         print(f"corpus: {len(files)} files, {total / 1e6:.1f} MB ({skipped} files over {args.max_kb} KB left out); "
               f"{len(framework)} mention keras/tensorflow, {compiles} of them say `compile`; {cores} cores")
 
-        cache = Cache(os.path.join(tmp, "cache"))
-        cold = timed(f"cold, --jobs {cores}, empty cache", len(files), lambda: check_paths(files, codes, cache=cache))
+        cache = Cache(os.path.join(tmp, ".losslint_cache", "bench"))
+        results = {}
+        cold = timed(f"cold, --jobs {cores}, empty cache", len(files),
+                     lambda: results.setdefault("cold", check_paths(files, codes, cache=cache)))
         warm = timed(f"warm, --jobs {cores}, nothing changed", len(files),
-                     lambda: check_paths(files, codes, cache=cache))
+                     lambda: results.setdefault("warm", check_paths(files, codes, cache=cache)))
+        assert results["cold"].diagnostics == results["warm"].diagnostics, "the cache changed the findings"
+        print(f"  ({len(results['cold'].diagnostics)} findings, identical cold and warm)")
 
         subset = random.Random(2).sample(files, min(args.serial_sample, len(files)))
         serial = timed(f"subset of {len(subset)}: --jobs 1, no cache", len(subset),

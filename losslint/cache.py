@@ -121,6 +121,8 @@ class Cache:
             if not os.path.exists(os.path.join(top, name)):
                 with open(os.path.join(top, name), "w", encoding="utf-8") as handle:
                     handle.write(content)
+        if os.path.basename(top) != DIRECTORY:
+            return  # only ever prune inside a .losslint_cache directory
         for name in os.listdir(top):
             old = os.path.join(top, name)
             if old != self.directory and os.path.isdir(old):

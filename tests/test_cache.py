@@ -135,3 +135,14 @@ def test_concurrent_runs_and_a_killed_run_leave_a_consistent_cache(tmp_path):
     for entry in entries(root):
         json.loads(entry.read_text(encoding="utf-8"))
     assert check(root, "src") == expected
+
+
+def test_entries_of_other_builds_are_pruned_but_nothing_outside_the_cache_directory(tmp_path):
+    result = api.FileResult()
+    (tmp_path / DIRECTORY / "old-build").mkdir(parents=True)
+    Cache(str(tmp_path / DIRECTORY / "new-build")).put("ab" * 20, result)
+    assert not (tmp_path / DIRECTORY / "old-build").exists()
+    assert Cache(str(tmp_path / DIRECTORY / "new-build")).get("ab" * 20) == result
+    (tmp_path / "elsewhere" / "keep").mkdir(parents=True)
+    Cache(str(tmp_path / "elsewhere" / "cache")).put("cd" * 20, result)
+    assert (tmp_path / "elsewhere" / "keep").exists()
