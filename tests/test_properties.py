@@ -222,6 +222,21 @@ def test_probabilities_passed_as_logits_is_found(program):
     assert "LL101" in codes_of(program), program.source()
 
 
+@FUZZ
+@given(programs(), st.booleans())
+def test_fixes_give_parseable_code_and_converge(program, unsafe):
+    """`--fix` on any generated program: the result parses, and a second run changes nothing."""
+    import libcst as cst
+
+    from losslint.static.fixer import fix_text
+
+    fixed, _, remaining, _ = fix_text(program.source(), "generated.py", ALL, unsafe)
+    cst.parse_module(fixed)
+    again, applied, _, _ = fix_text(fixed, "generated.py", ALL, unsafe)
+    assert (again, applied) == (fixed, 0), program.source()
+    assert "LL900" not in [d.code for d in remaining]
+
+
 # --------------------------------------------------------------------------- static = runtime, bounded
 
 def runtime_sample(count: int, seed: int = 0) -> list[Program]:
