@@ -7,7 +7,7 @@ front ends turn them into `Diagnostic`s (a finding with its code, name and final
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class Applicability(str, enum.Enum):

@@ -7,7 +7,7 @@ Rules read only these. `None` always means "could not be established" — rules 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .diagnostics import Confidence, SourceRef
 from .knowledge import ACTIVATIONS, LOSSES, METRICS, ActivationSpec, LossSpec, MetricSpec

@@ -247,6 +247,9 @@ _LOSS_LIST = (
     _loss("circle", LossFamily.OTHER, "Circle"),
 )
 LOSSES: Mapping[str, LossSpec] = MappingProxyType({s.id: s for s in _LOSS_LIST})
+# `CategoricalCrossentropy(True)`: only the plain cross-entropy classes take from_logits first
+FROM_LOGITS_FIRST_POSITIONAL = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy",
+                                          "binary_crossentropy"})
 LOSS_BY_STRING = _index(_LOSS_LIST, "string_ids")
 LOSS_BY_FUNCTION = _index(_LOSS_LIST, "functions")
 LOSS_BY_CLASS = _index(_LOSS_LIST, "classes")

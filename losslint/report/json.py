@@ -8,7 +8,7 @@ import json
 import os
 from typing import Callable, Sequence
 
-from ..diagnostics import Diagnostic, Fix, SourceRef
+from ..diagnostics import Diagnostic, Fix
 
 
 def _location(line: int, col: int) -> dict:

@@ -24,3 +24,12 @@ def positional(node: cst.Call) -> list[cst.BaseExpression]:
             break
         out.append(argument.value)
     return out
+
+
+def dotted(node: cst.BaseExpression) -> str:
+    """`tf.keras.layers` for a Name/Attribute chain; "" for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{dotted(node.value)}.{node.attr.value}"
+    return ""

@@ -8,6 +8,8 @@ from typing import Iterable
 
 import libcst as cst
 
+from .callargs import dotted
+
 
 def module_bindings(module: cst.Module) -> Iterable[tuple[str, str]]:
     """(local name, qualified name) for every module-level import, in file order."""
@@ -35,14 +37,6 @@ def module_bindings(module: cst.Module) -> Iterable[tuple[str, str]]:
                     yield dotted(local), f"{dotted(small.module)}.{dotted(alias.name)}"
 
 
-def dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def last_name(node: cst.BaseExpression) -> str:
     return node.attr.value if isinstance(node, cst.Attribute) else getattr(node, "value", "")
 
@@ -67,23 +61,6 @@ def comments(node: cst.CSTNode) -> list[str]:
 
     node.visit(Collect())
     return sorted(found)
-
-
-def positional(call: cst.Call) -> list[cst.BaseExpression]:
-    out = []
-    for arg in call.args:
-        if arg.keyword is not None or arg.star:
-            break
-        out.append(arg.value)
-    return out
-
-
-def argument(call: cst.Call, keyword: str | None, position: int | None) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    given = positional(call)
-    return given[position] if position is not None and position < len(given) else None
 
 
 def remove_arg(call: cst.Call, index: int) -> cst.Call:

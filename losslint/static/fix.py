@@ -32,9 +32,8 @@ from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameP
 
 from .. import knowledge as k
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
-from .cst_edits import (
-    add_keyword, argument, comments, last_name, module_bindings, positional, remove_arg, rename, string_like,
-)
+from .callargs import arg as argument, positional
+from .cst_edits import add_keyword, comments, last_name, module_bindings, remove_arg, rename, string_like
 from .names import NameResolver
 
 _COMMON_LOSS_KEYWORDS = frozenset({"from_logits", "reduction", "name", "dtype"})
@@ -45,8 +44,6 @@ _LOSS_KEYWORDS = {  # what each cross-entropy class accepts, beyond the common o
     "categorical_focal_crossentropy": {"alpha", "gamma", "label_smoothing", "axis"},
     "binary_focal_crossentropy": {"apply_class_balancing", "alpha", "gamma", "label_smoothing", "axis"},
 }
-_FROM_LOGITS_FIRST = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy",
-                                "binary_crossentropy"})
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -150,7 +147,7 @@ class SourceFixer:
                 args = list(node.args)
                 args[i] = arg.with_changes(value=cst.Name("False"))
                 return node, node.with_changes(args=args)
-        if keyword == "from_logits" and loss_id in _FROM_LOGITS_FIRST and positional(node):
+        if keyword == "from_logits" and loss_id in k.FROM_LOGITS_FIRST_POSITIONAL and positional(node):
             _require_literal_true(node.args[0].value)
             if len(node.args) == 1:
                 return node, remove_arg(node, 0)
@@ -218,7 +215,7 @@ class SourceFixer:
             if arg.keyword is not None and arg.keyword.value not in accepted:
                 raise Unfixable(f"`{new_id}` does not take `{arg.keyword.value}`")
         given = positional(call)
-        if given and not (len(given) == 1 and {old_id, new_id} <= _FROM_LOGITS_FIRST):
+        if given and not (len(given) == 1 and {old_id, new_id} <= k.FROM_LOGITS_FIRST_POSITIONAL):
             raise Unfixable("positional arguments that the new loss reads differently")
 
     def _with_keywords(self, call: cst.Call, keywords: dict, loss_id: str) -> cst.Call:
@@ -226,7 +223,7 @@ class SourceFixer:
             expression = cst.parse_expression(repr(value))
             index = next((i for i, a in enumerate(call.args) if a.keyword and a.keyword.value == name), None)
             given = positional(call)
-            if index is None and name == "from_logits" and loss_id in _FROM_LOGITS_FIRST and given:
+            if index is None and name == "from_logits" and loss_id in k.FROM_LOGITS_FIRST_POSITIONAL and given:
                 index = 0
             if index is not None:
                 args = list(call.args)

@@ -18,13 +18,12 @@ import difflib
 import io
 import os
 import re
-import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass, field, replace
 from typing import Callable, Collection, Iterable, Sequence
 
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent, SourceRef
+from .files import replace_file
 from .fix import realise_fixes
 from .notebook import NotebookError, notebook_document, updated_json
 from .source import is_notebook
@@ -230,23 +229,8 @@ def source_from_bytes(path: str, data: bytes) -> SourceFile | None:
 
 
 def write_source(source: SourceFile, text: str) -> None:
-    """Write through a temporary file beside the original, then rename; keep the mode."""
-    real = os.path.realpath(source.path)
-    data = text.encode(source.encoding)
-    mode = stat.S_IMODE(os.stat(real).st_mode)
-    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.",
-                                     suffix=".losslint-tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, real)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    """Write atomically in the file's own encoding; keep the mode."""
+    replace_file(source.path, text.encode(source.encoding))
 
 
 def unified_diff(before: str, after: str, path: str) -> str:

@@ -418,7 +418,7 @@ class Interpreter(UserCode, LabelSemantics):
         keyword = _arg(node, "from_logits", None)
         if keyword is None and _positional(node):
             # only the plain cross-entropies take from_logits as their first positional argument
-            keyword = _positional(node)[0] if loss_id in _FROM_LOGITS_FIRST else None
+            keyword = _positional(node)[0] if loss_id in k.FROM_LOGITS_FIRST_POSITIONAL else None
             if keyword is None:
                 return Loss(loss_id, True, symbol.split(".")[-1], None, self.ref(node))
         from_logits: bool | None = False
@@ -458,7 +458,6 @@ class Interpreter(UserCode, LabelSemantics):
         return UNKNOWN
 
 
-_FROM_LOGITS_FIRST = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"})
 
 
 def _looks_like_model_compile(node: cst.Call) -> bool:

@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, QualifiedNameSource
 
 from ..knowledge import canonical_symbol
+from .callargs import dotted
 
 # Canonical symbols a star import may bring into scope, filled lazily from the knowledge table.
 _KNOWN_SYMBOLS: frozenset[str] | None = None
@@ -31,13 +32,13 @@ class NameResolver:
     def __init__(self, wrapper: cst.MetadataWrapper):
         self._qualified = wrapper.resolve(QualifiedNameProvider)
         self._star_modules = [
-            _dotted(node.module) for node in wrapper.module.body
+            dotted(node.module) for node in wrapper.module.body
             for node in _import_froms(node) if isinstance(node.names, cst.ImportStar) and node.module
         ]
 
     def symbol(self, node: cst.CSTNode) -> str | None:
         """The canonical symbol `node` refers to if it is an imported name, else None."""
-        if not _is_dotted(node):  # libcst names `np.random.randint(...).astype` "numpy.random.randint.astype"
+        if not _isdotted(node):  # libcst names `np.random.randint(...).astype` "numpy.random.randint.astype"
             return None
         names = self._qualified.get(node)
         if callable(names):  # libcst computes qualified names lazily
@@ -50,9 +51,9 @@ class NameResolver:
         return None
 
     def _from_star_import(self, node: cst.Name | cst.Attribute) -> str | None:
-        dotted = _dotted(node)
+        name = dotted(node)
         for module in self._star_modules:
-            candidate = canonical_symbol(f"{module}.{dotted}")
+            candidate = canonical_symbol(f"{module}.{name}")
             if candidate in known_symbols():
                 return candidate
         return None
@@ -64,15 +65,7 @@ def _import_froms(statement: cst.CSTNode):
     return []
 
 
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _is_dotted(node: cst.CSTNode) -> bool:
+def _isdotted(node: cst.CSTNode) -> bool:
     while isinstance(node, cst.Attribute):
         node = node.value
     return isinstance(node, cst.Name)

@@ -23,13 +23,12 @@ import difflib
 import functools
 import io
 import json
-import os
 import re
-import tempfile
 import tokenize
 from dataclasses import dataclass, replace
 
 from ..diagnostics import SourceRef
+from .files import replace_file
 
 #: `%%magic` cells whose body is Python (linted); any other cell magic body is blanked.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "tensorflow",
@@ -309,7 +308,7 @@ def write_back(path: str, new_text: str) -> bool:
     updated = updated_json(path, text, new_text)
     if updated == text:
         return False
-    _atomic_write(path, (b"\xef\xbb\xbf" if bom else b"") + updated.encode("utf-8"))
+    replace_file(path, (b"\xef\xbb\xbf" if bom else b"") + updated.encode("utf-8"))
     return True
 
 
@@ -397,17 +396,3 @@ def _with_ending(line: str, cell: CodeCell) -> str:
     uses_crlf = any(original.endswith("\r\n") for original in cell.lines)
     return line[:-1] + "\r\n" if uses_crlf else line
 
-
-def _atomic_write(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, temporary = tempfile.mkstemp(prefix=".losslint-", suffix=".ipynb", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

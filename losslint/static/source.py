@@ -10,7 +10,7 @@ import io
 import os
 import stat
 import tokenize
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..diagnostics import SourceRef
 
