@@ -83,7 +83,8 @@ class SourceFixer:
 
     def realise(self, intent: FixIntent) -> Fix | None:
         handler = {"set-loss-keywords": self._set_loss_keywords, "remove-loss-keyword": self._remove_loss_keyword,
-                   "replace-loss": self._replace_loss, "set-activation": self._set_activation}.get(intent.kind)
+                   "replace-loss": self._replace_loss, "set-activation": self._set_activation,
+                   "replace-metric": self._replace_metric}.get(intent.kind)
         ref = intent.target
         if handler is None or not ref.is_static or ref.cell is not None:
             return None
@@ -178,6 +179,29 @@ class SourceFixer:
         if isinstance(node, cst.Attribute) and self._is_module(node.value, "keras.losses"):
             return node, rename(node, new.id)
         return node, self._spell(f"keras.losses.{new.id}")
+
+    # ------------------------------------------------------------------ metrics
+
+    def _replace_metric(self, node, intent):
+        """`"binary_accuracy"` → `"categorical_accuracy"`, `BinaryAccuracy()` → `CategoricalAccuracy()`,
+        `keras.metrics.binary_accuracy` → `keras.metrics.categorical_accuracy`: the style is kept."""
+        new = k.METRICS[intent.value]
+        if isinstance(node, cst.SimpleString):
+            if node.evaluated_value not in k.METRIC_BY_STRING:
+                raise Unfixable("not a metric name")
+            return node, string_like(node, new.id)
+        if isinstance(node, cst.Call):
+            if self._symbol(node.func) not in k.METRIC_BY_FUNCTION:
+                raise Unfixable("not a metric class")
+            if any(arg.star or arg.keyword is None or arg.keyword.value not in ("name", "dtype") for arg in node.args):
+                raise Unfixable("arguments the new metric class may not accept")
+            class_name = next((f.rsplit(".", 1)[1] for f in new.functions if f.rsplit(".", 1)[1][:1].isupper()), None)
+            if class_name is None or not isinstance(node.func, cst.Attribute):
+                raise Unfixable("no class spelling to keep")
+            return node, node.with_changes(func=rename(node.func, class_name))
+        if isinstance(node, cst.Attribute) and self._symbol(node) in k.METRIC_BY_FUNCTION:
+            return node, rename(node, new.id)
+        raise Unfixable("not a metric")
 
     def _loss_class(self, call: cst.Call) -> str:
         loss_id = k.LOSS_BY_CLASS.get(self._symbol(call.func) or "")
