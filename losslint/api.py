@@ -25,7 +25,7 @@ def lint_source(source: str, path: str = "<string>", codes: Iterable[str] | None
     codes = frozenset(codes) if codes is not None else default_codes()
     if not mentions_framework(source):
         return []
-    return _lint_document(Document(path, source), codes)
+    return _check_document(Document(path, source), codes).diagnostics
 
 
 @dataclass
@@ -130,10 +130,6 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
                                               if UNREADABLE in per_file[culprit] else [])
         todo = [i for i in todo if results[i] is None]
     return results
-
-
-def _lint_document(document, codes: frozenset[str]) -> list[Diagnostic]:
-    return _check_document(document, codes).diagnostics
 
 
 def _check_document(document, codes: frozenset[str]) -> FileResult:

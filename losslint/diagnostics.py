@@ -17,6 +17,10 @@ class Applicability(str, enum.Enum):
     UNSAFE = "unsafe"  # the model's outputs change (e.g. an activation is swapped)
     DISPLAY_ONLY = "display-only"  # shown as advice, never applied
 
+    def applied(self, unsafe: bool) -> bool:
+        """Applied by `--fix` (safe) or `--fix --unsafe-fixes` (also unsafe); never display-only."""
+        return self is Applicability.SAFE or (unsafe and self is Applicability.UNSAFE)
+
 
 class Confidence(str, enum.Enum):
     HIGH = "high"  # every fact was a literal in the calls involved
@@ -88,7 +92,7 @@ class Fix:
 
     def applies(self, unsafe: bool) -> bool:
         """Applied by `--fix` (safe) or `--fix --unsafe-fixes` (also unsafe); never display-only."""
-        return self.applicability is Applicability.SAFE or (unsafe and self.applicability is Applicability.UNSAFE)
+        return self.applicability.applied(unsafe)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import tokenize
 from dataclasses import dataclass, field, replace
 from typing import Callable, Collection, Iterable, Sequence
 
-from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent, SourceRef
+from ..diagnostics import Diagnostic, Edit, Fix, SourceRef
 from .files import replace_file
 from .fix import realise_fixes
 from .notebook import NotebookError, notebook_document, updated_json
@@ -80,7 +80,7 @@ def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[
         if source is None:
             result.diagnostics += found
             continue
-        if mode == "check" or not any(_may_apply(intent, unsafe) for d in found for intent in d.fixes):
+        if mode == "check" or not any(intent.applicability.applied(unsafe) for d in found for intent in d.fixes):
             result.diagnostics += found
             result.fixes.update(in_cells(path, source.text, realise_in(source.text, path, found)[1]))
             continue
@@ -109,10 +109,6 @@ def in_cells(path: str, text: str, fixes: dict[Diagnostic, Fix]) -> dict[Diagnos
         return replace(e, cell=ref.cell, line=ref.line, end_line=ref.end_line or e.end_line)
 
     return {d: replace(fix, edits=tuple(map(located, fix.edits))) for d, fix in fixes.items()}
-
-
-def _may_apply(intent: FixIntent, unsafe: bool) -> bool:
-    return intent.applicability is Applicability.SAFE or (unsafe and intent.applicability is Applicability.UNSAFE)
 
 
 def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding: str = "utf-8"
