@@ -88,13 +88,21 @@ class OutputFacts:
 
 @dataclass(frozen=True)
 class ModelFacts:
-    """One `compile()` (static) or one live compiled model (runtime)."""
+    """One loss site: where a loss meets a model's outputs (DESIGN §8).
+
+    A `compile()` call (static) or a live compiled model (runtime) is one kind of site; a loss
+    called directly on a model's output (a custom training loop, `train_step`, a
+    `tf.nn.*_with_logits` call, a PyTorch criterion) is another. Rules judge outputs + losses +
+    labels and need not know which kind of site they are looking at.
+    """
 
     name: str  # variable or model name, for messages
-    ref: SourceRef  # the compile call
+    ref: SourceRef  # the site: the compile call, or the loss call
     outputs: tuple[OutputFacts, ...]
     unresolved: tuple[str, ...] = ()  # what could not be established, e.g. ("output activation",)
-    origin: str = "static"  # "static" | "runtime"
+    origin: str = "static"  # "static" | "runtime": which front end built these facts
+    site: str = "compile"  # "compile" | "loss-call": where the loss meets the output
+    framework: str = "keras"  # "keras" | "torch"
 
     @property
     def is_multi_output(self) -> bool:
