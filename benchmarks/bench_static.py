@@ -1,19 +1,24 @@
-"""Static analyzer at scale: cold, warm (cached), one process vs all cores, against libcst parsing.
+"""Static analyzer speed against the cost of parsing, on Keras-heavy code.
 
-    python benchmarks/bench_static.py [--generated 1000] [--max-kb 300] [--parse-sample 1500]
-                                      [--serial-sample 1500] [--full-parse]
+    python benchmarks/bench_static.py [DIR ...] [--generated 300] [--site-packages] [--max-kb 300]
 
-Corpus (offline): every .py file of this interpreter's site-packages plus generated Keras training
-programs, files over --max-kb left out (libcst takes minutes on a few huge generated modules;
-the count is printed). Measured, in one run on this machine:
-  - cold run, all cores, with an empty cache (`api.check_paths`, what `losslint check` runs);
-  - warm run, all cores, same cache, nothing changed;
-  - --jobs 1 vs all cores, without cache, on a random subset (--serial-sample files);
-  - libcst parse-only, one process: of a random sample (--parse-sample files), extrapolated to
-    the corpus by bytes, or of every file with --full-parse; plus losslint --jobs 1 on that same
-    sample, for a ratio measured on identical files;
-  - peak resident memory of this process and of the largest worker (getrusage).
-Not a test: numbers depend on the machine.
+Corpus: the `.py` and `.ipynb` files under each DIR (e.g. a checkout of keras-io examples), or,
+without DIR, generated Keras training programs (so anyone can run it offline). --site-packages
+adds every .py file of this interpreter's site-packages (mostly code the prefilter skips).
+Files over --max-kb are left out (the count is printed). Measured, in one run on this machine:
+
+  - cold, all cores: `api.check_paths` with an empty cache (what `losslint check` runs), then
+    the warm rerun on that cache;
+  - cold, --jobs 1, without cache;
+  - libcst parse-only, one process, of the code the analyzer parses (a notebook's code cells);
+  - the two ratios the speed goal is stated in: cold all cores / parse-only (goal ≤ 1.0) and
+    --jobs 1 / parse-only (goal ≤ 2.0);
+  - per-phase shares of a --jobs 1 run, instrumented (so slower; shares, not seconds, matter):
+    read+decode, parse (CPython guard + libcst), names (the module walk and name lookups),
+    positions (realised on demand), interpretation, rules (+ `# noqa`), fixes (realised for
+    `[*]`), and the rest;
+  - peak resident memory of this process and of the largest worker.
+Not a test: numbers depend on the machine (and on what else it is running).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,38 +47,57 @@ LOSSES = ["'categorical_crossentropy'", "'sparse_categorical_crossentropy'", "'b
 
 
 def generated_program(rng: random.Random) -> str:
+    """A tutorial-shaped script: data, a plotting helper, a model builder, compile and fit."""
     hidden = "\n".join(f"    layers.Dense({rng.choice([32, 64, 128])}, activation='relu')," for _ in range(rng.randint(1, 4)))
     head = rng.choice(LAYERS).format(u=rng.choice([1, 2, 10]), a=rng.choice(ACTIVATIONS))
-    return f'''import numpy as np
+    return f'''"""Train a small classifier."""
+import matplotlib.pyplot as plt
+import numpy as np
 from tensorflow import keras
 from tensorflow.keras import layers
 
-x = np.random.rand(256, 20)
+BATCH_SIZE = 32
+x = np.random.rand(256, 20).astype("float32")
 y = np.random.randint(0, 10, size=(256,))
-model = keras.Sequential([
-    keras.Input(shape=(20,)),
+x_val, y_val = x[:32], y[:32]
+
+
+def plot_history(history, metric="accuracy"):
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, name in zip(axes, ["loss", metric]):
+        ax.plot(history.history[name], label="train")
+        ax.plot(history.history["val_" + name], label="validation")
+        ax.set_title(name.title())
+        ax.legend()
+    plt.show()
+
+
+def build_model(num_features=20):
+    model = keras.Sequential([
+        keras.Input(shape=(num_features,)),
 {hidden}
-    layers.{head},
-])
+        layers.{head},
+    ])
+    return model
+
+
+model = build_model()
 model.compile(optimizer="adam", loss={rng.choice(LOSSES)}, metrics=["accuracy"])
-model.fit(x, y, epochs=1, batch_size=32)
+history = model.fit(x, y, epochs=1, batch_size=BATCH_SIZE, validation_data=(x_val, y_val))
+plot_history(history)
 '''
 
 
-def corpus(max_bytes: int) -> tuple[list[str], int]:
-    """The site-packages sources under the size cap, and how many were left out."""
-    root = Path(sysconfig.get_paths()["purelib"])
+def files_under(directories: list[str], max_bytes: int) -> tuple[list[str], int]:
     files, skipped = [], 0
-    for path in sorted(root.rglob("*.py")):
-        try:
-            if not path.is_file():
+    for directory in directories:
+        for path in sorted(Path(directory).rglob("*")):
+            if path.suffix not in (".py", ".ipynb") or not path.is_file():
                 continue
-            if path.stat().st_size > max_bytes:
+            if path.stat().st_size > max_bytes and path.suffix == ".py":
                 skipped += 1
                 continue
-        except OSError:
-            continue
-        files.append(str(path))
+            files.append(str(path))
     return files, skipped
 
 
@@ -80,22 +105,85 @@ def timed(label: str, count: int, run) -> float:
     start = time.perf_counter()
     run()
     elapsed = time.perf_counter() - start
-    print(f"  {label:<48} {elapsed:8.2f} s  {count / elapsed:9.1f} files/s", flush=True)
+    print(f"  {label:<52} {elapsed:8.2f} s  {count / elapsed:8.1f} files/s", flush=True)
     return elapsed
 
 
-def parse_only(files: list[str]) -> None:
-    import libcst as cst
+def code_to_parse(files: list[str]) -> list[str]:
+    """What the analyzer hands to libcst: a `.py` file's text, a notebook's code cells."""
+    from losslint.static.source import UnreadableSource, document_from_bytes
 
+    texts = []
     for path in files:
         try:
-            cst.parse_module(Path(path).read_bytes())
+            document = document_from_bytes(path, Path(path).read_bytes())
+        except (UnreadableSource, OSError):
+            continue
+        if document is not None:
+            texts.append(document.text)
+    return texts
+
+
+def parse_only(texts: list[str]) -> None:
+    import libcst as cst
+
+    for text in texts:
+        try:
+            cst.parse_module(text)
         except Exception:  # the same files fail for us (LL900); parsing cost still counts
             pass
 
 
-def size(files: list[str]) -> int:
-    return sum(os.path.getsize(f) for f in files)
+class Phases:
+    """Exclusive time per phase: a phase's time excludes the phases it calls."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._stack: list[list] = []
+
+    def wrap(self, owner, attribute: str, phase: str) -> None:
+        function = getattr(owner, attribute)
+        phases = self
+
+        def timed_call(*args, **kwargs):
+            frame = [phase, 0.0]  # (phase, time spent in nested phases)
+            phases._stack.append(frame)
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - start
+                phases._stack.pop()
+                phases.seconds[phase] += elapsed - frame[1]
+                if phases._stack:
+                    phases._stack[-1][1] += elapsed
+
+        setattr(owner, attribute, timed_call)
+
+
+def phase_shares(files: list[str], codes) -> tuple[dict[str, float], float]:
+    """Run --jobs 1 with the analyzer's phases timed (in this process)."""
+    import libcst
+
+    from losslint import api
+    from losslint.static import check, extract, fixer, names, node_positions, source, suppress
+
+    phases = Phases()
+    phases.wrap(source, "read_source", "read+decode")
+    phases.wrap(check, "document_from_bytes", "read+decode")
+    phases.wrap(check, "cpython_parse", "parse")
+    phases.wrap(libcst, "parse_module", "parse")
+    phases.wrap(names.ModuleIndex, "__init__", "names")
+    phases.wrap(names.NameResolver, "symbol", "names")
+    phases.wrap(node_positions.NodePositions, "span", "positions")
+    phases.wrap(extract, "extract_models", "interpretation")
+    phases.wrap(check, "run_rules", "rules")
+    phases.wrap(suppress, "split", "rules")
+    phases.wrap(fixer, "fixes_for_check", "fixes")
+    start = time.perf_counter()
+    phases.wrap(api, "check_file", "rest")
+    api.check_paths(files, codes, jobs=1)
+    return dict(phases.seconds), time.perf_counter() - start
 
 
 def peak_mb() -> tuple[float, float]:
@@ -107,61 +195,55 @@ def peak_mb() -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--generated", type=int, default=1000, help="number of generated Keras programs")
-    parser.add_argument("--max-kb", type=int, default=300, help="leave out files larger than this")
-    parser.add_argument("--parse-sample", type=int, default=1500, help="files parsed for the parse-only figure")
-    parser.add_argument("--serial-sample", type=int, default=1500, help="files for --jobs 1 vs all cores")
-    parser.add_argument("--full-parse", action="store_true", help="parse every file (slow) instead of a sample")
+    parser.add_argument("directories", nargs="*", help="Keras-heavy code to measure on (default: generated programs)")
+    parser.add_argument("--generated", type=int, default=300, help="generated programs when no DIR is given")
+    parser.add_argument("--site-packages", action="store_true", help="add this interpreter's site-packages")
+    parser.add_argument("--max-kb", type=int, default=300, help="leave out .py files larger than this")
+    parser.add_argument("--no-phases", action="store_true", help="skip the instrumented per-phase run")
     args = parser.parse_args()
 
-    files, skipped = corpus(args.max_kb * 1000)
-    cores = os.cpu_count() or 1
     codes = select_codes(["ALL"])
+    cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
-        rng = random.Random(1)
-        for i in range(args.generated):
-            path = Path(tmp, "generated", f"train_{i}.py")
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(generated_program(rng))
-            files.append(str(path))
-        data = {f: Path(f).read_bytes() for f in files}
-        framework = [f for f, b in data.items() if b"keras" in b or b"tensorflow" in b]
-        compiles = sum(1 for f in framework if b"compile" in data[f])
-        total = sum(len(b) for b in data.values())
-        del data
-        print(f"corpus: {len(files)} files, {total / 1e6:.1f} MB ({skipped} files over {args.max_kb} KB left out); "
-              f"{len(framework)} mention keras/tensorflow, {compiles} of them say `compile`; {cores} cores")
+        directories = list(args.directories)
+        if args.site_packages:
+            directories.append(sysconfig.get_paths()["purelib"])
+        if not args.directories:
+            rng = random.Random(1)
+            generated = Path(tmp, "generated")
+            generated.mkdir()
+            for i in range(args.generated):
+                Path(generated, f"train_{i}.py").write_text(generated_program(rng))
+            directories.append(str(generated))
+        files, skipped = files_under(directories, args.max_kb * 1000)
+        texts = code_to_parse(files)
+        framework = sum(1 for t in texts if "keras" in t or "tensorflow" in t)
+        print(f"corpus: {len(files)} files ({skipped} over {args.max_kb} KB left out), {len(texts)} to analyse, "
+              f"{sum(map(len, texts)) / 1e6:.1f} MB of code, {framework} mention keras/tensorflow; {cores} cores",
+              flush=True)
 
         cache = Cache(os.path.join(tmp, ".losslint_cache", "bench"))
         results = {}
-        cold = timed(f"cold, --jobs {cores}, empty cache", len(files),
+        cold = timed(f"cold, --jobs {cores} (all cores), empty cache", len(files),
                      lambda: results.setdefault("cold", check_paths(files, codes, cache=cache)))
         warm = timed(f"warm, --jobs {cores}, nothing changed", len(files),
                      lambda: results.setdefault("warm", check_paths(files, codes, cache=cache)))
         assert results["cold"].diagnostics == results["warm"].diagnostics, "the cache changed the findings"
-        print(f"  ({len(results['cold'].diagnostics)} findings, identical cold and warm)")
-
-        subset = random.Random(2).sample(files, min(args.serial_sample, len(files)))
-        serial = timed(f"subset of {len(subset)}: --jobs 1, no cache", len(subset),
-                       lambda: check_paths(subset, codes, jobs=1))
-        parallel = timed(f"subset of {len(subset)}: --jobs {cores}, no cache", len(subset),
-                         lambda: check_paths(subset, codes))
-
-        sample = files if args.full_parse else random.Random(3).sample(files, min(args.parse_sample, len(files)))
-        parse = timed(f"libcst parse only, 1 process, {len(sample)} files", len(sample), lambda: parse_only(sample))
-        ours = timed(f"losslint --jobs 1, same {len(sample)} files", len(sample),
-                     lambda: check_paths(sample, codes, jobs=1))
-        parse_all = parse * total / size(sample)
-        findings = len(check_paths(files[-args.generated:], codes, cache=cache).diagnostics) if args.generated else 0
+        serial = timed("cold, --jobs 1, no cache", len(files),
+                       lambda: results.setdefault("serial", check_paths(files, codes, jobs=1)))
+        assert results["serial"].diagnostics == results["cold"].diagnostics, "--jobs changed the findings"
+        parse = timed("libcst parse-only, 1 process", len(texts), lambda: parse_only(texts))
+        print(f"  ({len(results['cold'].diagnostics)} findings, identical cold, warm and --jobs 1)")
+    print(f"ratio cold all cores / parse-only (1 process):  {cold / parse:5.2f}   (goal <= 1.0)")
+    print(f"ratio cold --jobs 1 / parse-only (1 process):   {serial / parse:5.2f}   (goal <= 2.0)")
+    print(f"ratio warm / cold:                              {warm / cold:6.3f}")
+    if not args.no_phases:
+        seconds, total = phase_shares(files, codes)
+        print(f"per-phase shares of an instrumented --jobs 1 run ({total:.1f} s):")
+        for phase in ("read+decode", "parse", "names", "positions", "interpretation", "rules", "fixes", "rest"):
+            print(f"  {phase:<16} {seconds.get(phase, 0.0) / total:6.1%}  ({seconds.get(phase, 0.0):.2f} s)")
     self_mb, child_mb = peak_mb()
-    print(f"libcst parse-only of the whole corpus, 1 process: {parse_all:.1f} s"
-          f"{'' if args.full_parse else ' (extrapolated by bytes from the sample)'}")
-    print(f"ratio losslint / parse-only, same files, 1 process:  {ours / parse:.2f}")
-    print(f"ratio cold (all cores) / parse-only (1 process):     {cold / parse_all:.2f}")
-    print(f"ratio warm / cold:                                   {warm / cold:.3f}")
-    print(f"speed-up --jobs {cores} over --jobs 1:                     {serial / parallel:.2f}x")
     print(f"peak memory: this process {self_mb:.0f} MB, largest worker {child_mb:.0f} MB")
-    print(f"findings on the {args.generated} generated programs: {findings}")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable, Sequence
 
-from .diagnostics import Diagnostic, Fix, Related, SourceRef
+from .diagnostics import Diagnostic
 from .facts import ModelFacts
-from .registry import all_rules, run_rules, select_codes
+from .registry import select_codes
+from .static.check import UNREADABLE, FileResult, check_document, unreadable
 
-UNREADABLE = "LL900"
+__all__ = ["FileResult", "UNREADABLE", "check_bytes", "check_file", "check_paths", "default_codes", "lint_file",
+           "lint_paths", "lint_source", "models_in_source", "unreadable"]
+
+#: Lints one decoded document: (findings, parsed module). A module attribute, looked up at each
+#: call, so a test can instrument it (e.g. make one file crash its worker process).
+_check_document = check_document
 
 
 def default_codes() -> frozenset[str]:
@@ -25,16 +30,7 @@ def lint_source(source: str, path: str = "<string>", codes: Iterable[str] | None
     codes = frozenset(codes) if codes is not None else default_codes()
     if not mentions_framework(source):
         return []
-    return _check_document(Document(path, source), codes).diagnostics
-
-
-@dataclass
-class FileResult:
-    """What linting produced: the findings kept and those silenced by `# noqa`."""
-
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    suppressed: list[Diagnostic] = field(default_factory=list)
-    fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # realised fixes (`check_file` only)
+    return _check_document(Document(path, source), codes)[0].diagnostics
 
 
 def lint_file(path: str, codes: frozenset[str]) -> list[Diagnostic]:
@@ -66,23 +62,15 @@ def check_file(path: str, codes: frozenset[str], cache=None) -> FileResult:
 def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = False) -> FileResult:
     """Lint content given in memory (standard input) as if it were the file `path`. With `realise`,
     also realise the fixes of the findings (done here, in the worker processes, and cached,
-    rather than serially by the CLI)."""
-    from .static.source import UnreadableSource, document_from_bytes
+    rather than serially by the CLI), from the module parsed for linting."""
+    from .static import check
 
-    try:
-        document = document_from_bytes(path, data)
-        if document is None:
-            return FileResult()
-        result = _check_document(document, codes)
-        if realise and any(d.fixes for d in result.diagnostics):
-            from .static.fixer import fixes_for_check
+    result, parsed = check.check_bytes(data, path, codes, analyse=_check_document)
+    if realise and any(d.fixes for d in result.diagnostics):
+        from .static.fixer import fixes_for_check
 
-            result.fixes = fixes_for_check(path, data, result.diagnostics)
-        return result
-    except UnreadableSource as error:
-        return FileResult([unreadable(path, str(error), line=error.line)] if UNREADABLE in codes else [])
-    except MemoryError:
-        return FileResult([unreadable(path, "out of memory while analysing this file")] if UNREADABLE in codes else [])
+        result.fixes = fixes_for_check(path, data, result.diagnostics, parsed)
+    return result
 
 
 def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset[str]],
@@ -132,107 +120,19 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
     return results
 
 
-def _check_document(document, codes: frozenset[str]) -> FileResult:
-    import libcst as cst
-
-    from .static import suppress
-
-    from .static.extract import extract_models
-
-    too_deep = _nested_too_deeply(document.text)
-    if too_deep:
-        return FileResult([unreadable(document.path, f"cannot parse: {too_deep}")] if UNREADABLE in codes else [])
-    try:
-        module = cst.parse_module(document.text)
-    except cst.ParserSyntaxError as error:
-        message = f"cannot parse: {error.message}"
-        located = _locate(unreadable(document.path, message, line=error.raw_line, col=error.raw_column), document)
-        return FileResult([located] if UNREADABLE in codes else [])
-    except RecursionError:
-        return FileResult([unreadable(document.path, "cannot parse: expression nested too deeply")]
-                          if UNREADABLE in codes else [])
-    if "compile" not in document.text:
-        return FileResult()  # parsed (a syntax error is still an LL900), but no compile(): no model to check
-    try:
-        models = extract_models(cst.MetadataWrapper(module, unsafe_skip_copy=True), document.path)
-    except RecursionError:
-        return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
-                          if UNREADABLE in codes else [])
-    if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
-        models = [_map_refs(model, document.locate) for model in models]
-    diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
-    kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
-    return FileResult([_locate(d, document) for d in kept], [_locate(d, document) for d in suppressed])
-
-
-def _nested_too_deeply(text: str) -> str | None:
-    """Why CPython itself would refuse `text` for nesting, else None.
-
-    libcst's native parser overflows its stack (a segfault, not an exception) on nesting CPython
-    rejects (~2000 parentheses, a 100k-term `1+1+…`), so CPython's parser, about 6 % of the cost
-    of libcst's, guards it. Other syntax errors are left to libcst: it knows newer syntax than
-    the running interpreter may.
-    """
-    import ast
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. SyntaxWarning "'int' object is not callable"
-            ast.parse(text)
-    except (RecursionError, MemoryError):  # CPython's own guards for deep expressions
-        return "expression nested too deeply"
-    except SyntaxError as error:
-        if "too many" in str(error.msg):  # nested parentheses, indentation levels, nested blocks
-            return f"{error.msg} (line {error.lineno})"
-    except ValueError:  # e.g. NUL bytes (already reported as binary)
-        pass
-    return None
-
-
 def models_in_source(source: str, path: str = "<string>") -> list[ModelFacts]:
     """The facts the static front end extracts (for tests and tooling)."""
     import libcst as cst
 
+    from .static.check import cpython_parse, map_refs
     from .static.extract import extract_models
+    from .static.node_positions import ParsedModule, realised
 
-    return extract_models(cst.MetadataWrapper(cst.parse_module(source)), path)
+    parsed = ParsedModule(cst.parse_module(source), source, cpython_parse(source)[0])
+    return [map_refs(model, realised) for model in extract_models(parsed, path)]
 
 
 def lint_paths(paths: Sequence[str], codes: Iterable[str] | None = None, jobs: int | None = None) -> list[Diagnostic]:
     """Lint files (already discovered) in parallel; results come back sorted."""
     codes = frozenset(codes) if codes is not None else default_codes()
     return check_paths(paths, codes, jobs).diagnostics
-
-
-def unreadable(path: str, reason: str, line: int = 1, col: int = 0) -> Diagnostic:
-    rule = all_rules()[UNREADABLE]
-    return Diagnostic(UNREADABLE, rule.name, reason, "fix the file or exclude it from the run",
-                      SourceRef(path, max(line, 1), max(col, 0), max(line, 1), max(col, 0)), filename=path)
-
-
-def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """One finding per code and anchor (a loss shared by several outputs is reported once)."""
-    seen: dict[tuple, Diagnostic] = {}
-    for d in diagnostics:
-        seen.setdefault((d.code, d.anchor), d)
-    return list(seen.values())
-
-
-def _map_refs(value, locate):
-    """A copy of a facts tree with every SourceRef mapped through `locate`."""
-    if isinstance(value, SourceRef):
-        return locate(value)
-    if isinstance(value, tuple):
-        return tuple(_map_refs(item, locate) for item in value)
-    if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _map_refs(getattr(value, f.name), locate) for f in fields(value) if f.init}
-        return replace(value, **changes)
-    return value
-
-
-def _locate(diagnostic: Diagnostic, document) -> Diagnostic:
-    anchor = document.locate(diagnostic.anchor)
-    related = tuple(Related(r.message, document.locate(r.ref)) for r in diagnostic.related)
-    fixes = tuple(replace(f, target=document.locate(f.target)) for f in diagnostic.fixes)
-    return replace(diagnostic, anchor=anchor, related=related, fixes=fixes)

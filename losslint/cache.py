@@ -74,8 +74,8 @@ class Cache:
         return os.path.join(self.directory, key[:2], key + ".json")
 
     def get(self, key: str):
-        """The cached `api.FileResult`, or None for a miss or an unreadable entry."""
-        from .api import FileResult
+        """The cached `FileResult`, or None for a miss or an unreadable entry."""
+        from .static.check import FileResult
 
         try:
             with open(self._entry(key), encoding="utf-8") as handle:

@@ -28,7 +28,7 @@ import re
 from typing import Iterable
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
+from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from .. import knowledge as k
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
@@ -51,13 +51,15 @@ class Unfixable(Exception):
     """This intent cannot be realised on this source."""
 
 
-def realise_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> dict[Diagnostic, Fix]:
+def realise_fixes(text: str, diagnostics: Iterable[Diagnostic], module: cst.Module | None = None
+                  ) -> dict[Diagnostic, Fix]:
     """The fix each diagnostic offers on `text`: its first realisable applicable intent, else
-    its first realisable display-only intent. Diagnostics without one are left out."""
+    its first realisable display-only intent. Diagnostics without one are left out. `module`:
+    `text` already parsed (by the linter), else it is parsed here."""
     diagnostics = [d for d in diagnostics if d.fixes and d.anchor.cell is None]
     if not diagnostics:
         return {}
-    fixer = SourceFixer(text)
+    fixer = SourceFixer(text, module)
     out = {}
     for d in diagnostics:
         realised = [fix for fix in map(fixer.realise, d.fixes) if fix is not None]
@@ -68,11 +70,11 @@ def realise_fixes(text: str, diagnostics: Iterable[Diagnostic]) -> dict[Diagnost
 
 
 class SourceFixer:
-    def __init__(self, text: str):
+    def __init__(self, text: str, module: cst.Module | None = None):
         self.text = text
-        self.module = cst.parse_module(text)
+        self.module = module if module is not None else cst.parse_module(text)
         wrapper = cst.MetadataWrapper(self.module, unsafe_skip_copy=True)
-        metadata = wrapper.resolve_many([PositionProvider, ParentNodeProvider, QualifiedNameProvider])  # one walk
+        metadata = wrapper.resolve_many([PositionProvider, ParentNodeProvider])  # one walk
         self.positions, self.parents = metadata[PositionProvider], metadata[ParentNodeProvider]
         self.names = NameResolver(wrapper)
         self.bindings = list(module_bindings(self.module))

@@ -117,12 +117,13 @@ def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding
     Re-linting goes through the same path as the CLI (`# noqa` honoured)."""
     import libcst as cst
 
-    from ..api import check_bytes
+    from .check import check_bytes
 
     fixed = 0
     for attempt in range(MAX_PASSES + 1):
-        diagnostics = check_bytes(text.encode(encoding), path, codes).diagnostics
-        code, fixes = realise_in(text, path, diagnostics)
+        result, parsed = check_bytes(text.encode(encoding), path, codes)
+        diagnostics = result.diagnostics
+        code, fixes = realise_in(text, path, diagnostics, parsed)
         todo = [f for f in fixes.values() if f.applies(unsafe)]
         if not todo or attempt == MAX_PASSES:
             break
@@ -138,12 +139,14 @@ def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding
     return text, fixed, diagnostics, fixes
 
 
-def realise_in(text: str, path: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, dict[Diagnostic, Fix]]:
+def realise_in(text: str, path: str, diagnostics: Sequence[Diagnostic], parsed=None
+               ) -> tuple[str, dict[Diagnostic, Fix]]:
     """(the Python code the fixes edit, the fix of each diagnostic). For a `.py` file that code is
     `text`; for a notebook (`text` is its JSON) it is the virtual module, and the diagnostics,
-    which carry cell positions, are realised at their virtual positions."""
+    which carry cell positions, are realised at their virtual positions. `parsed`: the module
+    parsed while linting (a `node_positions.ParsedModule`), used if it is of that very code."""
     if not is_notebook(path):
-        return text, realise_fixes(text, diagnostics)
+        return text, realise_fixes(text, diagnostics, _module_of(parsed, text))
     try:
         document = notebook_document(path, text)
     except NotebookError:
@@ -158,8 +161,13 @@ def realise_in(text: str, path: str, diagnostics: Sequence[Diagnostic]) -> tuple
     unlocated = {replace(d, anchor=virtual(d.anchor),
                          fixes=tuple(replace(f, target=virtual(f.target)) for f in d.fixes)): d
                  for d in diagnostics if d.fixes}
-    realised = realise_fixes(document.text, unlocated)
+    realised = realise_fixes(document.text, unlocated, _module_of(parsed, document.text))
     return document.text, {unlocated[v]: fix for v, fix in realised.items()}
+
+
+def _module_of(parsed, code: str):
+    """The parsed module if it was parsed from exactly `code`, else None (the fixer parses)."""
+    return parsed.module if parsed is not None and getattr(parsed, "text", None) == code else None
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
@@ -189,15 +197,16 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
 # ---------------------------------------------------------------------- files
 
 
-def fixes_for_check(path: str, data: bytes, found: Sequence[Diagnostic]) -> dict[Diagnostic, Fix]:
+def fixes_for_check(path: str, data: bytes, found: Sequence[Diagnostic], parsed=None) -> dict[Diagnostic, Fix]:
     """What `run(mode="check")` reports as the fixes of `found` (a file's findings) from the file's
-    bytes: `api.check_file` calls it in the worker processes, and the result is cached with them."""
+    bytes: `api.check_file` calls it in the worker processes, and the result is cached with them.
+    `parsed`: the module parsed while linting, so the file is not parsed again."""
     if not (any(d.fixes for d in found) and (path.endswith(".py") or is_notebook(path))):
         return {}
     source = source_from_bytes(path, data)
     if source is None:
         return {}
-    return in_cells(path, source.text, realise_in(source.text, path, found)[1])
+    return in_cells(path, source.text, realise_in(source.text, path, found, parsed)[1])
 
 
 def read_source(path: str) -> SourceFile | None:

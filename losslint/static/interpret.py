@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from .. import knowledge as k
 from ..diagnostics import SourceRef
 from .callargs import arg as _arg, positional as _positional
 from .labels import LabelSemantics
 from .names import NameResolver
+from .node_positions import NodePositions
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Seq, Symbol, Tensor, UserClass,
@@ -63,7 +63,7 @@ class Interpreter(UserCode, LabelSemantics):
 
     def __post_init__(self) -> None:
         self.names = NameResolver(self.wrapper)
-        self.positions = self.wrapper.resolve(PositionProvider)
+        self.positions = NodePositions(self.wrapper, self.path)  # positioned only when read
         self.conditional = 0  # > 0 while executing a branch that may not run
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
@@ -71,8 +71,7 @@ class Interpreter(UserCode, LabelSemantics):
     # ------------------------------------------------------------------ positions
 
     def ref(self, node: cst.CSTNode) -> SourceRef:
-        pos = self.positions[node]
-        return SourceRef(self.path, pos.start.line, pos.start.column, pos.end.line, pos.end.column)
+        return self.positions.ref(node)
 
     @staticmethod
     def inside(inner: SourceRef, outer: SourceRef) -> bool:

@@ -1,20 +1,37 @@
 """Resolve what an expression names, through the file's imports, to a canonical Keras symbol.
 
-Uses libcst's `QualifiedNameProvider` (so `import tensorflow as tf; tf.keras.layers.Dense`,
-`from tensorflow import keras`, `from keras.layers import Dense as D` all work) and falls back to
-star imports (`from tensorflow.keras.layers import *`), which libcst leaves unresolved.
+`ModuleIndex` walks a parsed module once, in the order Python binds names, and records what
+libcst's scope analysis (`ScopeProvider` + `QualifiedNameProvider`) would: the scopes (module,
+function, lambda, class, comprehension), what each name is bound to in each scope (imports with
+their aliases, `import a.b.c`, assignments, parameters, `global`/`nonlocal`) and, for every name
+that is read, its scope and how many bindings of that scope precede it. `NameResolver.symbol`
+answers from that record, only for the nodes the interpreter asks about, with libcst's rules:
+
+- a name read is resolved through the bindings of its scope made before it (or, if there are
+  none yet, the enclosing scope's), all of them, whatever the control flow: a name imported in
+  one branch and assigned in another still names the import (the interpreter's own environment,
+  consulted first, knows better where it can);
+- a dotted name `a.b.c` goes through the bindings of its longest bound prefix in its scope;
+- star imports (`from tensorflow.keras.layers import *`), which libcst leaves unresolved, name
+  the known symbols of their module.
+
+The same walk records which top-level statement holds each node, for `node_positions`.
 """
 
 from __future__ import annotations
 
+import builtins
+import dataclasses
+
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, QualifiedNameSource
 
 from ..knowledge import canonical_symbol
 from .callargs import dotted
 
 # Canonical symbols a star import may bring into scope, filled lazily from the knowledge table.
 _KNOWN_SYMBOLS: frozenset[str] | None = None
+
+IMPORT, BUILTIN, LOCAL = "import", "builtin", "local"
 
 
 def known_symbols() -> frozenset[str]:
@@ -29,43 +46,485 @@ def known_symbols() -> frozenset[str]:
 
 
 class NameResolver:
-    def __init__(self, wrapper: cst.MetadataWrapper):
-        self._qualified = wrapper.resolve(QualifiedNameProvider)
-        self._star_modules = [
-            dotted(node.module) for node in wrapper.module.body
-            for node in _import_froms(node) if isinstance(node.names, cst.ImportStar) and node.module
-        ]
+    """`symbol(node)`: the canonical symbol an imported name (or dotted name) refers to."""
+
+    def __init__(self, module: cst.Module | cst.MetadataWrapper):
+        self.index = ModuleIndex.of(module)
+        self._cache: dict[int, str | None] = {}
 
     def symbol(self, node: cst.CSTNode) -> str | None:
         """The canonical symbol `node` refers to if it is an imported name, else None."""
-        if not _isdotted(node):  # libcst names `np.random.randint(...).astype` "numpy.random.randint.astype"
+        key = id(node)
+        if key in self._cache:
+            return self._cache[key]
+        result = self._symbol(node)
+        self._cache[key] = result
+        return result
+
+    def _symbol(self, node: cst.CSTNode) -> str | None:
+        base = node
+        while isinstance(base, cst.Attribute):  # `np.random.randint(...).astype` names nothing
+            base = base.value
+        if not isinstance(base, cst.Name):
             return None
-        names = self._qualified.get(node)
-        if callable(names):  # libcst computes qualified names lazily
-            names = names()
-        imported = [n.name for n in names or () if n.source is QualifiedNameSource.IMPORT]
+        names = self.index.qualified_names(node, base)
+        if names is None:  # not a node of this module as walked (e.g. a string annotation)
+            return None
+        imported = [name for name, source in names if source == IMPORT]
         if imported:
             return canonical_symbol(sorted(imported)[0])
-        if not names and isinstance(node, (cst.Name, cst.Attribute)) and self._star_modules:
+        if not names and self.index.star_modules:
             return self._from_star_import(node)
         return None
 
     def _from_star_import(self, node: cst.Name | cst.Attribute) -> str | None:
         name = dotted(node)
-        for module in self._star_modules:
+        for module in self.index.star_modules:
             candidate = canonical_symbol(f"{module}.{name}")
             if candidate in known_symbols():
                 return candidate
         return None
 
 
-def _import_froms(statement: cst.CSTNode):
-    if isinstance(statement, cst.SimpleStatementLine):
-        return [s for s in statement.body if isinstance(s, cst.ImportFrom)]
-    return []
+# --------------------------------------------------------------------------- scopes
 
 
-def _isdotted(node: cst.CSTNode) -> bool:
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return isinstance(node, cst.Name)
+class _Binding:
+    __slots__ = ("name", "scope", "node", "index", "alias_node")
+
+    def __init__(self, name: str, scope: "_Scope", node, index: int, alias_node=None):
+        self.name, self.scope, self.node, self.index, self.alias_node = name, scope, node, index, alias_node
+
+    def qualified_names(self, full_name: str) -> set[tuple[str, str]]:
+        if self.scope.kind == "builtins":
+            return {(f"builtins.{self.name}", BUILTIN)}
+        if isinstance(self.node, (cst.Import, cst.ImportFrom)):
+            return _imported_names(self.node, full_name)
+        prefix = self.scope.prefix
+        return {(f"{prefix}.{full_name}" if prefix else full_name, LOCAL)}
+
+
+class _Scope:
+    __slots__ = ("kind", "parent", "module", "prefix", "bindings", "overrides", "count")
+
+    def __init__(self, kind: str, parent: "_Scope | None", name: str | None = None):
+        self.kind = kind
+        self.parent = parent if parent is not None else self
+        self.module = self if kind in ("module", "builtins") else parent.module
+        self.bindings: dict[str, list[_Binding]] = {}
+        self.overrides: dict[str, _Scope] = {}  # `global` / `nonlocal`
+        self.count = 0  # bindings made so far, for "before this read"
+        if kind in ("module", "builtins"):
+            self.prefix = ""
+        elif kind == "class":
+            self.prefix = ".".join(filter(None, [parent.prefix, name]))
+        elif kind == "comprehension":
+            self.prefix = ".".join(filter(None, [parent.prefix, "<comprehension>"]))
+        else:
+            self.prefix = ".".join(filter(None, [parent.prefix, name, "<locals>"]))
+
+    # libcst: Scope.__contains__, _resolve_scope_for_access, _next_visible_parent
+
+    def _visible_parent(self, first: "_Scope | None" = None) -> "_Scope":
+        parent = first if first is not None else self.parent
+        while parent.kind == "class":
+            parent = parent.parent
+        return parent
+
+    def __contains__(self, name: str) -> bool:
+        if self.kind == "builtins":
+            return hasattr(builtins, name)
+        if name in self.overrides:
+            return name in self.overrides[name]
+        if self.bindings.get(name):
+            return True
+        return name in self._visible_parent()
+
+    def resolve(self, name: str) -> list[_Binding]:
+        if self.kind == "builtins":
+            return [_builtin(self, name)] if hasattr(builtins, name) else []
+        if name in self.overrides:
+            return self._visible_parent(self.overrides[name]).resolve(name)
+        if name in self.bindings:
+            return self.bindings[name]
+        return self._visible_parent().resolve(name)
+
+    def target(self, name: str) -> "_Scope":
+        """Where an assignment of `name` in this scope binds it."""
+        if self.kind != "module" and name in self.overrides:
+            return self._visible_parent(self.overrides[name]).target(name)
+        return self
+
+    def bind(self, name: str, node, alias_node=None) -> None:
+        target = self.target(name)
+        target.bindings.setdefault(name, []).append(_Binding(name, target, node, target.count, alias_node))
+
+
+_BUILTINS: dict[str, _Binding] = {}
+
+
+def _builtin(scope: _Scope, name: str) -> _Binding:
+    return _Binding(name, scope, None, -1)
+
+
+class _Read:
+    """A name read (libcst: an `Access`): its scope, the bindings before it, the attribute chain around it."""
+
+    __slots__ = ("scope", "index", "chain")
+
+    def __init__(self, scope: _Scope, index: int, chain):
+        self.scope, self.index, self.chain = scope, index, chain
+
+
+# --------------------------------------------------------------------------- the walk
+
+_NOT_CHILDREN = {"lpar", "rpar", "comma", "leading_lines", "lines_after_decorators", "header", "footer", "semicolon",
+                 "colon", "equal", "dot", "star", "trailing_whitespace", "newline", "operator", "asynchronous",
+                 "first_line", "empty_lines", "indent", "lbracket", "rbracket", "lbrace", "rbrace", "arrow", "walrus",
+                 "posonly_ind", "keyword", "first_colon", "second_colon", "start", "end", "leading_whitespace"}
+_ORDER_OVERRIDES = {cst.ExceptHandler: ("type", "name", "body"), cst.ExceptStarHandler: ("type", "name", "body"),
+                    cst.MatchCase: ("pattern", "guard", "body"),
+                    cst.Slice: ("lower", "upper", "step")}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_COUNTED = (cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef,
+            cst.Global, cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Nonlocal, cst.Parameters, cst.WithItem,
+            cst.TypeVar, cst.TypeAlias, cst.TypeVarTuple, cst.ParamSpec)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_LOAD, _STORE = 0, 1
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _ORDER_OVERRIDES.get(cls) or tuple(
+            f.name for f in dataclasses.fields(cls) if f.name not in _NOT_CHILDREN and not f.name.startswith("whitespace"))
+        _FIELDS[cls] = names
+    return names
+
+
+class ModuleIndex:
+    """One walk over a module: scopes and name reads (for `NameResolver`), and the top-level
+    statement that holds each node (for `node_positions`)."""
+
+    def __init__(self, module: cst.Module):
+        self.module = module
+        self.statement_of: dict[int, int] = {}  # id(node) -> index in module.body
+        self.reads: dict[int, _Read] = {}  # id(Name) read -> its read
+        self.stores: set[int] = set()  # id(Name) bound by an assignment
+        self.star_modules: list[str] = [
+            dotted(small.module) for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar) and small.module]
+        self._access_nodes: dict[int, cst.CSTNode] = {}
+        builtins_scope = _Scope("builtins", None)
+        self.globals = _Scope("module", builtins_scope)
+        self.globals.parent = builtins_scope
+        self._scope = self.globals
+        self._chain: list = [None]  # libcst's top-level attribute stack
+        for i, statement in enumerate(module.body):
+            self._statement = i
+            self._visit(statement, _LOAD)
+
+    @classmethod
+    def of(cls, module: cst.Module | cst.MetadataWrapper) -> "ModuleIndex":
+        """The index of `module`, built once (kept on the module wrapper or cached by identity)."""
+        if isinstance(module, cst.MetadataWrapper):
+            module = module.module
+        index = _INDEXES.get(id(module))
+        if index is None or index.module is not module:
+            index = cls(module)
+            _INDEXES.clear()  # one module at a time: the interpreter, then maybe the fixer
+            _INDEXES[id(module)] = index
+        return index
+
+    # ------------------------------------------------------------------ queries
+
+    def qualified_names(self, node: cst.CSTNode, base: cst.Name) -> set[tuple[str, str]] | None:
+        """libcst's `QualifiedNameProvider` answer for a dotted name `node` whose first name is `base`."""
+        read = self.reads.get(id(base))
+        if read is None:
+            if id(base) in self.stores and base is node:
+                return {("", LOCAL)}  # a binding names itself, never an import
+            return None
+        full_name = dotted(node)
+        if self._access_node(base, read) is node:
+            return self._read_names(read, full_name)
+        scope = read.scope
+        prefix = full_name
+        bindings: list[_Binding] = []
+        while prefix:
+            if prefix in scope:
+                bindings = scope.resolve(prefix)
+                break
+            cut = prefix.rfind(".")
+            prefix = prefix[:cut] if cut != -1 else ""
+        names: set[tuple[str, str]] = set()
+        for binding in bindings:
+            names |= binding.qualified_names(full_name)
+        return names
+
+    def _access_node(self, base: cst.Name, read: _Read) -> cst.CSTNode:
+        """The node libcst records the read of `base` under: the longest bound dotted prefix of
+        the attribute chain around it, else the name itself."""
+        found = self._access_nodes.get(id(base))
+        if found is None:
+            found = base
+            if read.chain is not None:
+                for name, chain_node in _dotted_names(read.chain):
+                    if name in read.scope:
+                        found = chain_node
+                        break
+            self._access_nodes[id(base)] = found
+        return found
+
+    def _read_names(self, read: _Read, name: str) -> set[tuple[str, str]]:
+        scope = read.scope
+        bindings = scope.resolve(name)
+        before = [b for b in bindings if b.scope is not scope or b.index < read.index]
+        if not before and bindings and scope.parent is not scope:
+            before = scope.parent.resolve(name)
+        names: set[tuple[str, str]] = set()
+        for binding in before:
+            names |= binding.qualified_names(binding.name)
+        return names
+
+    # ------------------------------------------------------------------ the walk (libcst's ScopeVisitor order)
+
+    def _visit(self, node: cst.CSTNode, context: int) -> None:
+        self.statement_of[id(node)] = self._statement
+        cls = node.__class__
+        if cls is cst.Name:
+            if context == _STORE:
+                self.stores.add(id(node))
+                self._scope.bind(node.value, node)
+            else:
+                self.reads[id(node)] = _Read(self._scope, self._scope.count, self._chain[-1])
+            return
+        if cls is cst.Attribute:
+            self._visit_attribute(node)
+        elif cls is cst.Call:
+            self._chain.append(None)
+            self._visit(node.func, _LOAD)
+            for arg in node.args:
+                self.statement_of[id(arg)] = self._statement
+                self._visit(arg.value, _LOAD)
+            self._chain.pop()
+        elif cls is cst.Import or cls is cst.ImportFrom:
+            self._visit_import(node)
+        elif cls is cst.Assign:
+            for target in node.targets:
+                self.statement_of[id(target)] = self._statement
+                self._visit(target.target, _STORE)
+            self._visit(node.value, _LOAD)
+        elif cls is cst.AnnAssign or cls is cst.AugAssign or cls is cst.NamedExpr:
+            self._visit(node.target, _STORE)
+            if cls is cst.AnnAssign:
+                self._visit(node.annotation, _LOAD)
+            if node.value is not None:
+                self._visit(node.value, _LOAD)
+        elif cls is cst.AsName:
+            self._visit(node.name, _STORE)
+        elif cls is cst.Del:
+            self._visit(node.target, _LOAD)
+        elif cls is cst.FunctionDef:
+            self._visit_function(node)
+        elif cls is cst.Lambda:
+            outer = self._scope
+            self._scope = _Scope("function", outer)
+            self._visit_parameters(node.params)
+            self._visit(node.body, _LOAD)
+            self._scope = outer
+        elif cls is cst.ClassDef:
+            self._visit_class(node)
+        elif cls is cst.For:
+            self._visit(node.target, _STORE)
+            self._scope.count += 1
+            self._visit(node.iter, _LOAD)
+            self._visit(node.body, _LOAD)
+            if node.orelse is not None:
+                self._visit(node.orelse, _LOAD)
+        elif cls in _COMPREHENSIONS:
+            self._visit_comprehension(node)
+        elif cls is cst.CompFor:  # an inner `for` of a comprehension
+            self._visit(node.target, _STORE)
+            self._visit(node.iter, _LOAD)
+            for condition in node.ifs:
+                self._visit(condition, _LOAD)
+            if node.inner_for_in is not None:
+                self._visit(node.inner_for_in, _LOAD)
+        elif cls is cst.Global or cls is cst.Nonlocal:
+            scope = self._scope
+            for item in node.names:
+                if scope.kind != "module":
+                    scope.overrides[item.name.value] = scope.module if cls is cst.Global else scope.parent
+        elif cls is cst.Subscript:
+            self._visit(node.value, _LOAD)
+            for element in node.slice:
+                self._visit(element, _LOAD)
+        elif cls is cst.TypeAlias:
+            self._scope.bind(node.name.value, node)
+            self._visit(node.value, _LOAD)
+        else:
+            if context == _STORE and cls not in (cst.Tuple, cst.List, cst.StarredElement, cst.Element):
+                context = _LOAD
+            for name in _fields(cls):
+                value = getattr(node, name)
+                if isinstance(value, cst.CSTNode):
+                    self._visit(value, context)
+                elif isinstance(value, (tuple, list)):
+                    for item in value:
+                        if isinstance(item, cst.CSTNode):
+                            self._visit(item, context)
+        if cls in _COUNTED:
+            self._scope.count += 1
+
+    def _visit_attribute(self, node: cst.Attribute) -> None:
+        chain = self._chain
+        if chain[-1] is None:
+            chain[-1] = node
+            self._visit(node.value, _LOAD)
+            chain[-1] = None
+        else:
+            self._visit(node.value, _LOAD)
+
+    def _visit_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            self.statement_of[id(alias)] = self._statement
+            if alias.asname is not None:
+                name_node = alias.asname.name
+                names = _dotted_names(name_node) if isinstance(name_node, cst.Name) else ()
+            else:
+                name_node = alias.name
+                names = _dotted_names(name_node)
+            for name, _ in names:
+                self._scope.bind(name, node, name_node)
+
+    def _visit_function(self, node: cst.FunctionDef) -> None:
+        outer = self._scope
+        outer.bind(node.name.value, node)
+        self._scope = _Scope("function", outer, node.name.value)
+        self._visit_parameters(node.params)
+        self._visit(node.body, _LOAD)
+        self._scope = outer
+        for decorator in node.decorators:
+            self._visit(decorator, _LOAD)
+        if node.returns is not None:
+            self._visit(node.returns, _LOAD)
+
+    def _visit_parameters(self, params: cst.Parameters) -> None:
+        self.statement_of[id(params)] = self._statement
+        scope = self._scope
+        for group in (params.posonly_params, params.params, (params.star_arg,), params.kwonly_params,
+                      (params.star_kwarg,)):
+            for param in group:
+                if not isinstance(param, cst.Param):
+                    continue
+                self.statement_of[id(param)] = self._statement
+                scope.bind(param.name.value, param)
+                self._scope = scope.parent
+                for part in (param.default, param.annotation):
+                    if part is not None:
+                        self._visit(part, _LOAD)
+                self._scope = scope
+        scope.count += 1
+
+    def _visit_class(self, node: cst.ClassDef) -> None:
+        outer = self._scope
+        outer.bind(node.name.value, node)
+        for decorator in node.decorators:
+            self._visit(decorator, _LOAD)
+        for arg in (*node.bases, *node.keywords):
+            self.statement_of[id(arg)] = self._statement
+            self._visit(arg.value, _LOAD)
+        self._scope = _Scope("class", outer, node.name.value)
+        self._visit(node.body, _LOAD)
+        self._scope = outer
+
+    def _visit_comprehension(self, node) -> None:
+        for_in = node.for_in
+        self.statement_of[id(for_in)] = self._statement
+        self._visit(for_in.iter, _LOAD)
+        outer = self._scope
+        self._scope = _Scope("comprehension", outer)
+        self._visit(for_in.target, _STORE)
+        self._scope.count += 1
+        for condition in for_in.ifs:
+            self._visit(condition, _LOAD)
+        if for_in.inner_for_in is not None:
+            self._visit(for_in.inner_for_in, _LOAD)
+        if isinstance(node, cst.DictComp):
+            self._visit(node.key, _LOAD)
+            self._visit(node.value, _LOAD)
+        else:
+            self._visit(node.elt, _LOAD)
+        self._scope = outer
+
+
+_INDEXES: dict[int, ModuleIndex] = {}
+
+
+def _dotted_names(node):
+    """libcst's `_gen_dotted_names`: ("a.b.c", node), ("a.b", …), ("a", …) of an attribute chain."""
+    if isinstance(node, cst.Name):
+        yield node.value, node
+        return
+    value = node.value
+    if isinstance(value, cst.Call):
+        value = value.func
+        if isinstance(value, (cst.Attribute, cst.Name)):
+            yield from _dotted_names(value)
+    elif isinstance(value, (cst.Attribute, cst.Name)):
+        names = _dotted_names(value)
+        try:
+            first, first_node = next(names)
+        except StopIteration:
+            return
+        yield f"{first}.{node.attr.value}", node
+        yield first, first_node
+        yield from names
+
+
+def _full_name(node) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _full_name(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def _imported_names(node: cst.Import | cst.ImportFrom, full_name: str) -> set[tuple[str, str]]:
+    """libcst's `ImportAssignment.get_qualified_names_for`."""
+    module = ""
+    if isinstance(node, cst.ImportFrom):
+        if node.module is not None:
+            module = _full_name(node.module) or ""
+        if node.relative:
+            module = "." * len(node.relative) + module
+    results: set[tuple[str, str]] = set()
+    if isinstance(node.names, cst.ImportStar):
+        return results
+    for alias in node.names:
+        real = _full_name(alias.name)
+        if not real:
+            continue
+        parts = real.split(".")
+        for i in range(len(parts), 0, -1):
+            real_name = ".".join(parts[:i])
+            as_name = real_name
+            if module and module.endswith("."):
+                real_name = f"{module}{real_name}"
+            elif module:
+                real_name = f"{module}.{real_name}"
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                as_name = alias.asname.name.value
+            if full_name.startswith(as_name):
+                remaining = full_name.split(as_name, 1)[1]
+                if remaining and not remaining.startswith("."):
+                    continue
+                remaining = remaining.lstrip(".")
+                results.add((f"{real_name}.{remaining}" if remaining else real_name, IMPORT))
+                break
+    return results

@@ -1,0 +1,149 @@
+"""One document through the static analyzer: parse once, interpret, run the rules, honour `# noqa`.
+
+The layer under `api` (which adds files, caching, processes and realised fixes) and under
+`fixer` (whose re-lint after applying fixes calls down into `check_bytes` here). Never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Iterable
+
+from ..diagnostics import Diagnostic, Fix, Related, SourceRef
+from ..registry import all_rules, run_rules
+from .source import UnreadableSource, document_from_bytes
+
+UNREADABLE = "LL900"
+
+
+@dataclass
+class FileResult:
+    """What linting produced: the findings kept and those silenced by `# noqa`."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    suppressed: list[Diagnostic] = field(default_factory=list)
+    fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # realised fixes (`api.check_file` only)
+
+
+def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None):
+    """(findings, parsed module or None) of content given in memory as if it were the file `path`.
+    `analyse` replaces `check_document` (the api passes its own, so it can be instrumented)."""
+    try:
+        document = document_from_bytes(path, data)
+        if document is None:
+            return FileResult(), None
+        return (analyse or check_document)(document, codes)
+    except UnreadableSource as error:
+        return FileResult([unreadable(path, str(error), line=error.line)] if UNREADABLE in codes else []), None
+    except MemoryError:
+        return FileResult([unreadable(path, "out of memory while analysing this file")]
+                          if UNREADABLE in codes else []), None
+
+
+def check_document(document, codes: frozenset[str]):
+    """(the findings, the parsed module or None). The parsed module (a `ParsedModule`, which
+    carries its text) is what realising fixes starts from, so a file is never parsed twice."""
+    from . import suppress
+    from .extract import extract_models
+
+    parsed = parse_document(document)
+    if isinstance(parsed, Diagnostic):
+        return FileResult([parsed] if UNREADABLE in codes else []), None
+    if "compile" not in document.text:
+        return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no compile(): no model
+    try:
+        models = extract_models(parsed, document.path)
+    except RecursionError:
+        return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
+                          if UNREADABLE in codes else []), parsed
+    models = [map_refs(model, _output_ref(document)) for model in models]  # notebook: rules see cells
+    diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
+    kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
+    return FileResult([locate(d, document) for d in kept], [locate(d, document) for d in suppressed]), parsed
+
+
+def parse_document(document):
+    """The document's text parsed (a `node_positions.ParsedModule`), or the LL900 saying why not."""
+    import libcst as cst
+
+    from .node_positions import ParsedModule
+
+    tree, too_deep = cpython_parse(document.text)
+    if too_deep:
+        return unreadable(document.path, f"cannot parse: {too_deep}")
+    try:
+        module = cst.parse_module(document.text)
+    except cst.ParserSyntaxError as error:
+        message = f"cannot parse: {error.message}"
+        return locate(unreadable(document.path, message, line=error.raw_line, col=error.raw_column), document)
+    except RecursionError:
+        return unreadable(document.path, "cannot parse: expression nested too deeply")
+    return ParsedModule(module, document.text, tree)
+
+
+def cpython_parse(text: str):
+    """(CPython's `ast` of `text` or None, why CPython itself would refuse `text` for nesting or None).
+
+    libcst's native parser overflows its stack (a segfault, not an exception) on nesting CPython
+    rejects (~2000 parentheses, a 100k-term `1+1+…`), so CPython's parser, about 6 % of the cost
+    of libcst's, guards it; its tree also gives the line of each top-level statement, for the
+    positions computed on demand (`node_positions`). Other syntax errors are left to libcst: it
+    knows newer syntax than the running interpreter may.
+    """
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning "'int' object is not callable"
+            return ast.parse(text), None
+    except (RecursionError, MemoryError):  # CPython's own guards for deep expressions
+        return None, "expression nested too deeply"
+    except SyntaxError as error:
+        if "too many" in str(error.msg):  # nested parentheses, indentation levels, nested blocks
+            return None, f"{error.msg} (line {error.lineno})"
+    except ValueError:  # e.g. NUL bytes (already reported as binary)
+        pass
+    return None, None
+
+
+def _output_ref(document):
+    """How a position found by the interpreter leaves it: realised, and for a notebook mapped to its cell."""
+    from .node_positions import realised
+
+    if getattr(document, "cells", None) is not None:
+        return lambda ref: document.locate(realised(ref))
+    return realised
+
+
+def unreadable(path: str, reason: str, line: int = 1, col: int = 0) -> Diagnostic:
+    rule = all_rules()[UNREADABLE]
+    return Diagnostic(UNREADABLE, rule.name, reason, "fix the file or exclude it from the run",
+                      SourceRef(path, max(line, 1), max(col, 0), max(line, 1), max(col, 0)), filename=path)
+
+
+def _unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """One finding per code and anchor (a loss shared by several outputs is reported once)."""
+    seen: dict[tuple, Diagnostic] = {}
+    for d in diagnostics:
+        seen.setdefault((d.code, d.anchor), d)
+    return list(seen.values())
+
+
+def map_refs(value, locate):
+    """A copy of a facts tree with every SourceRef mapped through `locate`."""
+    if isinstance(value, SourceRef):
+        return locate(value)
+    if isinstance(value, tuple):
+        return tuple(map_refs(item, locate) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: map_refs(getattr(value, f.name), locate) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    return value
+
+
+def locate(diagnostic: Diagnostic, document) -> Diagnostic:
+    anchor = document.locate(diagnostic.anchor)
+    related = tuple(Related(r.message, document.locate(r.ref)) for r in diagnostic.related)
+    fixes = tuple(replace(f, target=document.locate(f.target)) for f in diagnostic.fixes)
+    return replace(diagnostic, anchor=anchor, related=related, fixes=fixes)
