@@ -16,6 +16,7 @@ import libcst as cst
 from .. import knowledge as k
 from ..diagnostics import SourceRef
 from .callargs import arg as _arg, positional as _positional
+from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
 from .names import NameResolver
 from .node_positions import NodePositions
@@ -25,7 +26,6 @@ from .values import (
     model_outputs,
 )
 
-_MISSING = object()
 _OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model")
 _CLONE = ("keras.models.clone_model",)
 
@@ -39,20 +39,6 @@ class CompileCall:
     loss: object
     metrics: object
     fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
-
-
-class Env:
-    def __init__(self, parent: "Env | None" = None):
-        self.vars: dict[str, object] = {}
-        self.parent = parent
-
-    def lookup(self, name: str) -> object:
-        env: Env | None = self
-        while env is not None:
-            if name in env.vars:
-                return env.vars[name]
-            env = env.parent
-        return _MISSING
 
 
 @dataclass

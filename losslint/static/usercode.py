@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import knowledge as k
+from .env import Env
 from .values import UNKNOWN, Function, Mapping_, Model, Seq, Symbol, Tensor, UserClass
 
 _MAX_CALL_DEPTH = 8
@@ -54,8 +55,6 @@ class UserCode:
             if function in self._called:
                 continue
             self._called.add(function)
-            from .interpret import Env
-
             self._frames.append(_Frame(self.conditional, UNKNOWN))
             try:
                 self.exec_block(_body(function), Env(env))
@@ -89,8 +88,6 @@ class UserCode:
         if len(self._frames) >= _MAX_CALL_DEPTH or any(f is node for f in self._active_functions()):
             return UNKNOWN
         self._called.add(node)
-        from .interpret import Env
-
         local = Env(function.env)
         if bound_self is not None:
             args = [bound_self, *args]
