@@ -56,7 +56,8 @@ def check_document(document, codes: frozenset[str]):
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else []), parsed
-    models = [map_refs(model, _output_ref(document)) for model in models]  # notebook: rules see cells
+    if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
+        models = [map_refs(model, _in_cells(document)) for model in models]
     diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
     kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
     return FileResult([locate(d, document) for d in kept], [locate(d, document) for d in suppressed]), parsed
@@ -107,13 +108,13 @@ def cpython_parse(text: str):
     return None, None
 
 
-def _output_ref(document):
-    """How a position found by the interpreter leaves it: realised, and for a notebook mapped to its cell."""
-    from .node_positions import realised
+def _in_cells(document):
+    from .node_positions import LazySourceRef
 
-    if getattr(document, "cells", None) is not None:
-        return lambda ref: document.locate(realised(ref))
-    return realised
+    def locate(ref: SourceRef) -> SourceRef:
+        return ref.mapped(document.locate) if isinstance(ref, LazySourceRef) else document.locate(ref)
+
+    return locate
 
 
 def unreadable(path: str, reason: str, line: int = 1, col: int = 0) -> Diagnostic:
@@ -143,7 +144,13 @@ def map_refs(value, locate):
 
 
 def locate(diagnostic: Diagnostic, document) -> Diagnostic:
-    anchor = document.locate(diagnostic.anchor)
-    related = tuple(Related(r.message, document.locate(r.ref)) for r in diagnostic.related)
-    fixes = tuple(replace(f, target=document.locate(f.target)) for f in diagnostic.fixes)
+    """The finding as reported: positions realised (only now, for what is reported) and in the file."""
+    from .node_positions import realised
+
+    def place(ref: SourceRef) -> SourceRef:
+        return document.locate(realised(ref))
+
+    anchor = place(diagnostic.anchor)
+    related = tuple(Related(r.message, place(r.ref)) for r in diagnostic.related)
+    fixes = tuple(replace(f, target=place(f.target)) for f in diagnostic.fixes)
     return replace(diagnostic, anchor=anchor, related=related, fixes=fixes)

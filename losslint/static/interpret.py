@@ -19,7 +19,7 @@ from .callargs import arg as _arg, positional as _positional
 from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
 from .names import NameResolver
-from .node_positions import NodePositions
+from .node_positions import NodePositions, contains
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Seq, Symbol, Tensor, UserClass,
@@ -61,8 +61,7 @@ class Interpreter(UserCode, LabelSemantics):
 
     @staticmethod
     def inside(inner: SourceRef, outer: SourceRef) -> bool:
-        return (outer.line, outer.col) <= (inner.line, inner.col) and \
-            (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
+        return contains(outer, inner)  # from the tree when it can: positions only for what is reported
 
     # ------------------------------------------------------------------ statements
 

@@ -20,6 +20,7 @@ The same walk records which top-level statement holds each node, for `node_posit
 
 from __future__ import annotations
 
+import bisect
 import builtins
 import dataclasses
 
@@ -208,7 +209,11 @@ class ModuleIndex:
 
     def __init__(self, module: cst.Module):
         self.module = module
-        self.statement_of: dict[int, int] = {}  # id(node) -> index in module.body
+        self.number: dict[int, int] = {}  # id(node) -> its number in the walk's preorder
+        self.last: dict[int, int] = {}  # id(node) -> the number of its last descendant
+        self._count = 0
+        self._placed: dict[int, int] = {}  # id(node) -> a number in its statement, for nodes not visited
+        self._statement_starts: list[int] = []  # number of the first node of each top-level statement
         self.reads: dict[int, _Read] = {}  # id(Name) read -> its read
         self.stores: set[int] = set()  # id(Name) bound by an assignment
         self.star_modules: list[str] = [
@@ -221,8 +226,8 @@ class ModuleIndex:
         self.globals.parent = builtins_scope
         self._scope = self.globals
         self._chain: list = [None]  # libcst's top-level attribute stack
-        for i, statement in enumerate(module.body):
-            self._statement = i
+        for statement in module.body:
+            self._statement_starts.append(self._count)
             self._visit(statement, _LOAD)
 
     @classmethod
@@ -238,6 +243,21 @@ class ModuleIndex:
         return index
 
     # ------------------------------------------------------------------ queries
+
+    def statement_of(self, node: cst.CSTNode) -> int | None:
+        """The index in `module.body` of the top-level statement that holds `node`."""
+        number = self.number.get(id(node))
+        if number is None:
+            number = self._placed.get(id(node))
+        return None if number is None else bisect.bisect_right(self._statement_starts, number) - 1
+
+    def within(self, inner: cst.CSTNode, outer: cst.CSTNode) -> bool | None:
+        """`inner` is `outer` or one of its descendants; None if either was not numbered."""
+        first, end = self.number.get(id(outer)), self.last.get(id(outer))
+        number = self.number.get(id(inner))
+        if first is None or end is None or number is None:
+            return None
+        return first <= number <= end
 
     def qualified_names(self, node: cst.CSTNode, base: cst.Name) -> set[tuple[str, str]] | None:
         """libcst's `QualifiedNameProvider` answer for a dotted name `node` whose first name is `base`."""
@@ -290,15 +310,23 @@ class ModuleIndex:
 
     # ------------------------------------------------------------------ the walk (libcst's ScopeVisitor order)
 
+    def _mark(self, node: cst.CSTNode) -> None:
+        """Number a node the walk passes without visiting (an argument, a parameter…): it is
+        placed in its statement, never taken as holding other nodes."""
+        self._placed[id(node)] = self._count - 1  # the node visited before it: in the same statement
+
     def _visit(self, node: cst.CSTNode, context: int) -> None:
-        self.statement_of[id(node)] = self._statement
+        key = id(node)
+        self.number[key] = number = self._count
+        self._count = number + 1
         cls = node.__class__
         if cls is cst.Name:
+            self.last[key] = number
             if context == _STORE:
-                self.stores.add(id(node))
+                self.stores.add(key)
                 self._scope.bind(node.value, node)
             else:
-                self.reads[id(node)] = _Read(self._scope, self._scope.count, self._chain[-1])
+                self.reads[key] = _Read(self._scope, self._scope.count, self._chain[-1])
             return
         if cls is cst.Attribute:
             self._visit_attribute(node)
@@ -306,14 +334,14 @@ class ModuleIndex:
             self._chain.append(None)
             self._visit(node.func, _LOAD)
             for arg in node.args:
-                self.statement_of[id(arg)] = self._statement
+                self._mark(arg)
                 self._visit(arg.value, _LOAD)
             self._chain.pop()
         elif cls is cst.Import or cls is cst.ImportFrom:
             self._visit_import(node)
         elif cls is cst.Assign:
             for target in node.targets:
-                self.statement_of[id(target)] = self._statement
+                self._mark(target)
                 self._visit(target.target, _STORE)
             self._visit(node.value, _LOAD)
         elif cls is cst.AnnAssign or cls is cst.AugAssign or cls is cst.NamedExpr:
@@ -377,6 +405,7 @@ class ModuleIndex:
                             self._visit(item, context)
         if cls in _COUNTED:
             self._scope.count += 1
+        self.last[key] = self._count - 1
 
     def _visit_attribute(self, node: cst.Attribute) -> None:
         chain = self._chain
@@ -391,7 +420,7 @@ class ModuleIndex:
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
-            self.statement_of[id(alias)] = self._statement
+            self._mark(alias)
             if alias.asname is not None:
                 name_node = alias.asname.name
                 names = _dotted_names(name_node) if isinstance(name_node, cst.Name) else ()
@@ -414,14 +443,14 @@ class ModuleIndex:
             self._visit(node.returns, _LOAD)
 
     def _visit_parameters(self, params: cst.Parameters) -> None:
-        self.statement_of[id(params)] = self._statement
+        self._mark(params)
         scope = self._scope
         for group in (params.posonly_params, params.params, (params.star_arg,), params.kwonly_params,
                       (params.star_kwarg,)):
             for param in group:
                 if not isinstance(param, cst.Param):
                     continue
-                self.statement_of[id(param)] = self._statement
+                self._mark(param)
                 scope.bind(param.name.value, param)
                 self._scope = scope.parent
                 for part in (param.default, param.annotation):
@@ -436,7 +465,7 @@ class ModuleIndex:
         for decorator in node.decorators:
             self._visit(decorator, _LOAD)
         for arg in (*node.bases, *node.keywords):
-            self.statement_of[id(arg)] = self._statement
+            self._mark(arg)
             self._visit(arg.value, _LOAD)
         self._scope = _Scope("class", outer, node.name.value)
         self._visit(node.body, _LOAD)
@@ -444,7 +473,7 @@ class ModuleIndex:
 
     def _visit_comprehension(self, node) -> None:
         for_in = node.for_in
-        self.statement_of[id(for_in)] = self._statement
+        self._mark(for_in)
         self._visit(for_in.iter, _LOAD)
         outer = self._scope
         self._scope = _Scope("comprehension", outer)

@@ -57,8 +57,9 @@ class NodePositions:
         key = id(node)
         found = self._spans.get(key)
         if found is None:
-            statement = ModuleIndex.of(self.module).statement_of.get(key)
-            if statement is None or statement in self._done or not self._position_statement(statement):
+            statement = ModuleIndex.of(self.module).statement_of(node)
+            if statement is None or statement in self._done or not self._position_statement(statement) \
+                    or key not in self._spans:
                 self._position_module()
             found = self._spans[key]
         return found
@@ -175,48 +176,58 @@ class _Syntactic:
 
 class LazySourceRef(SourceRef):
     """A `SourceRef` of a node whose line and columns are computed when first read. It compares,
-    hashes, prints and pickles as the plain `SourceRef` with those values; `realise()` gives that."""
+    hashes, prints and pickles as the plain `SourceRef` with those values; `realise()` gives that.
+    `mapped(locate)` is the same ref passed through `locate` (e.g. to a notebook cell), still lazily."""
 
     def __init__(self, path=None, line=0, col=0, end_line=0, end_col=0, cell=None, origin=None):
-        object.__setattr__(self, "_fixed", (path, cell, origin))
-        object.__setattr__(self, "_span", (line, col, end_line, end_col))
+        object.__setattr__(self, "_values", (path, line, col, end_line, end_col, cell, origin))
         object.__setattr__(self, "_source", None)
 
     @classmethod
-    def of(cls, positions: NodePositions, node: cst.CSTNode) -> "LazySourceRef":
+    def of(cls, positions: NodePositions, node: cst.CSTNode, locate=None) -> "LazySourceRef":
         ref = cls.__new__(cls)
-        object.__setattr__(ref, "_fixed", (positions.path, None, None))
-        object.__setattr__(ref, "_span", None)
-        object.__setattr__(ref, "_source", (positions, node))
+        object.__setattr__(ref, "_values", None)
+        object.__setattr__(ref, "_source", (positions, node, locate))
         return ref
 
-    def _spanned(self) -> tuple[int, int, int, int]:
-        span = self._span
-        if span is None:
-            positions, node = self._source
-            span = positions.span(node)
-            object.__setattr__(self, "_span", span)
-            object.__setattr__(self, "_source", None)
-        return span
+    def mapped(self, locate) -> SourceRef:
+        if self._source is None or self._source[2] is not None:
+            return locate(self.realise())
+        positions, node, _ = self._source
+        return LazySourceRef.of(positions, node, locate)
 
-    path = property(lambda self: self._fixed[0])
-    cell = property(lambda self: self._fixed[1])
-    origin = property(lambda self: self._fixed[2])
-    line = property(lambda self: self._spanned()[0])
-    col = property(lambda self: self._spanned()[1])
-    end_line = property(lambda self: self._spanned()[2])
-    end_col = property(lambda self: self._spanned()[3])
+    @property
+    def node(self) -> cst.CSTNode | None:
+        return self._source[1] if self._source is not None else None
 
     def _fields(self) -> tuple:
-        line, col, end_line, end_col = self._spanned()
-        path, cell, origin = self._fixed
-        return (path, line, col, end_line, end_col, cell, origin)
+        values = self._values
+        if values is None:
+            positions, node, locate = self._source
+            line, col, end_line, end_col = positions.span(node)
+            ref = SourceRef(positions.path, line, col, end_line, end_col)
+            if locate is not None:
+                ref = locate(ref)
+            values = (ref.path, ref.line, ref.col, ref.end_line, ref.end_col, ref.cell, ref.origin)
+            object.__setattr__(self, "_values", values)
+        return values
+
+    path = property(lambda self: self._fields()[0])
+    line = property(lambda self: self._fields()[1])
+    col = property(lambda self: self._fields()[2])
+    end_line = property(lambda self: self._fields()[3])
+    end_col = property(lambda self: self._fields()[4])
+    cell = property(lambda self: self._fields()[5])
+    origin = property(lambda self: self._fields()[6])
 
     def realise(self) -> SourceRef:
         return SourceRef(*self._fields())
 
     def __eq__(self, other):
         if isinstance(other, LazySourceRef):
+            if self._source is not None and other._source is not None and self._source[0] is other._source[0] \
+                    and self._source[1] is other._source[1] and self._source[2] is other._source[2]:
+                return True  # the same node
             return self._fields() == other._fields()
         if type(other) is SourceRef:
             return self._fields() == (other.path, other.line, other.col, other.end_line, other.end_col, other.cell,
@@ -234,5 +245,20 @@ class LazySourceRef(SourceRef):
 
 
 def realised(ref: SourceRef) -> SourceRef:
-    """`ref` as a plain `SourceRef` (what leaves the analyzer: findings, facts, the cache)."""
+    """`ref` as a plain `SourceRef` (what leaves the analyzer: findings, the cache)."""
     return ref.realise() if isinstance(ref, LazySourceRef) else ref
+
+
+def contains(outer: SourceRef, inner: SourceRef) -> bool:
+    """`inner`'s span lies within `outer`'s. For two refs of nodes of one module this is decided
+    from the tree (a node's span holds exactly its descendants'), without positioning them."""
+    if isinstance(outer, LazySourceRef) and isinstance(inner, LazySourceRef) and outer._source is not None \
+            and inner._source is not None and outer._source[0] is inner._source[0] \
+            and outer._source[2] is None and inner._source[2] is None:
+        index = ModuleIndex.of(outer._source[0].module)
+        if index.within(inner._source[1], outer._source[1]):
+            return True
+        if index.within(outer._source[1], inner._source[1]) is False:
+            return False  # neither holds the other: disjoint spans (an ancestor may share its child's span)
+    return (outer.line, outer.col) <= (inner.line, inner.col) and \
+        (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
