@@ -45,7 +45,7 @@ class NodePositions:
         self.tree: ast.Module | None = getattr(wrapper, "tree", None)
         self._spans: dict[int, tuple[int, int, int, int]] = {}  # id(node) -> (line, col, end_line, end_col)
         self._done: set[int] = set()  # top-level statements positioned
-        self._whole = False
+        self.whole_module = False  # positioned all at once (no `ast`, or a statement's start line was off)
         self._starts: list[int] | None = None
         self._line_offsets: list[int] | None = None
         self.statements_positioned = 0  # for the benchmark's per-phase shares
@@ -80,9 +80,9 @@ class NodePositions:
         return True
 
     def _position_module(self) -> None:
-        if self._whole:
+        if self.whole_module:
             raise KeyError("node is not part of the module")
-        self._whole = True
+        self.whole_module = True
         self._spans.clear()  # libcst's own pass: no mix with a statement positioned from a wrong line
         self.module._codegen(_PositionState(self.module, 1, self._spans))
         self._done = set(range(len(self.module.body)))
