@@ -346,6 +346,32 @@ _LAYER_LIST = (
 )
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType({f"keras.layers.{s.name}": s for s in _LAYER_LIST})
 
+
+def reshaped_activation(spec: LayerSpec, activation_id: str | None, same_last_axis: bool) -> str | None:
+    """The activation after a SHAPE layer: an elementwise one holds; a softmax holds only while each
+    row over the last axis stays one distribution (average pooling; a Reshape keeping the last axis)."""
+    activation = ACTIVATIONS.get(activation_id) if activation_id else None
+    if activation is None:
+        return None
+    if activation.kind.is_elementwise or spec.keeps_distribution or not spec.keeps_units and same_last_axis:
+        return activation_id
+    return None
+
+
+def merged_activation(merge: str | None, activation_ids: list) -> str | None:
+    """The activation of Add/Concatenate/Average/Maximum/Minimum over inputs with these activations."""
+    if not activation_ids or len(set(activation_ids)) != 1 or activation_ids[0] not in ACTIVATIONS:
+        return None
+    activation_id = activation_ids[0]
+    kind = ACTIVATIONS[activation_id].kind
+    if merge == "average":  # a mean of values in a range stays in it; of distributions, a distribution
+        return activation_id
+    if merge == "add" and kind in (OutputKind.UNBOUNDED, OutputKind.NON_NEGATIVE):
+        return activation_id
+    if merge in ("maximum", "minimum", "concatenate") and kind.is_elementwise:
+        return activation_id
+    return None
+
 # Model constructors and the input placeholder, by canonical symbol.
 SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 FUNCTIONAL = frozenset({"keras.Model", "keras.models.Model"})
@@ -554,6 +580,40 @@ class ApplicationHead:
 
 
 APPLICATION_HEAD = ApplicationHead()
+
+
+@dataclass(frozen=True)
+class TaskHead:
+    """The head of a `keras_hub` / `keras_nlp` / `keras_cv` task model (`BertClassifier.from_preset(...)`)."""
+
+    logits: bool  # a language-model head: logits over the vocabulary, no activation argument
+    classes_keyword: str | None = "num_classes"
+    activation_keyword: str | None = "activation"
+    default_activation: str | None = None  # None: the default is not one we can vouch for
+
+
+TASK_LIBRARIES = ("keras_hub.models.", "keras_nlp.models.", "keras_cv.models.")
+_LM_SUFFIXES = ("CausalLM", "Seq2SeqLM", "MaskedLM")
+# documented signature defaults; keras_hub's classifiers document two different defaults, so
+# only an explicit `activation=` counts there
+_TASK_DEFAULTS = MappingProxyType({"keras_cv.models.ImageClassifier": "softmax"})
+
+
+def task_head(symbol: str) -> TaskHead | None:
+    """The head of a library task model built by `symbol` (the class or its `from_preset`)."""
+    if not symbol.startswith(TASK_LIBRARIES):
+        return None
+    parts = symbol.split(".")
+    if parts[-1] == "from_preset":
+        parts = parts[:-1]
+    if len(parts) != 3 or not parts[-1][:1].isupper():
+        return None
+    name = parts[-1]
+    if name.endswith(_LM_SUFFIXES):
+        return TaskHead(True, None, None, "linear")
+    if name.endswith("Classifier"):
+        return TaskHead(False, default_activation=_TASK_DEFAULTS.get(".".join(parts)))
+    return None
 
 
 # --------------------------------------------------------------------------- pasted snippets

@@ -188,8 +188,11 @@ class Interpreter(UserCode, LabelSemantics):
         elif isinstance(small, cst.AnnAssign) and small.value is not None:
             self.bind(small.target, self.eval(small.value, env), env)
         elif isinstance(small, cst.AugAssign):
-            self.eval(small.value, env)
-            self.bind(small.target, UNKNOWN, env)
+            value = self.eval(small.value, env)
+            operator = _AUGMENTED.get(type(small.operator))
+            current = self.eval(small.target, env) if operator is not None else UNKNOWN
+            folded = _fold(current, operator, value, self.ref(small)) if operator is not None else None
+            self.bind(small.target, UNKNOWN if folded is None else folded, env)
         elif isinstance(small, cst.Expr):
             self.eval(small.value, env)
         elif isinstance(small, cst.Return):
@@ -213,6 +216,17 @@ class Interpreter(UserCode, LabelSemantics):
             current = env.lookup(target.value.value)
             if isinstance(current, Labels):  # `y[y == 10] = 0` changes the labels in place: forget them
                 env.vars[target.value.value] = UNKNOWN
+            elif isinstance(current, (Mapping_, Seq)):  # `losses["head"] = "mse"`
+                key = self.eval(target.slice[0].slice.value, env) \
+                    if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index) else UNKNOWN
+                if isinstance(current, Mapping_) and isinstance(key, Const) and isinstance(key.value, str) \
+                        and not self.in_branch():
+                    current.items[key.value] = value
+                elif isinstance(current, Seq) and _int(key) is not None and not self.in_branch() \
+                        and -len(current.items) <= _int(key) < len(current.items):
+                    current.items[_int(key)] = value
+                else:
+                    self._forget(target.value.value, env)
             else:
                 changed = self.label_item_assignment(current, target, value, env)
                 if changed is not None:
@@ -377,7 +391,7 @@ class Interpreter(UserCode, LabelSemantics):
                 # `super().compile(...)` inside a model class's own compile()
                 return self.call_model_method(self.current_self(), "compile", node, env, keras_method=True)
             base = self.eval(func.value, env)
-            if isinstance(base, Seq) and func.attr.value in ("append", "extend"):
+            if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
                 return self.grow_list(base, func, node, env)
             if isinstance(base, Symbol):
                 return self.call_symbol(f"{base.name}.{func.attr.value}", node, env)
@@ -444,14 +458,27 @@ class Interpreter(UserCode, LabelSemantics):
     def grow_list(self, seq: Seq, func: cst.Attribute, node: cst.Call, env: Env) -> object:
         """`layer_list.append(Dense(10))` / `.extend([...])`: the list a Sequential may be built from."""
         args = [self.eval(a.value, env) for a in node.args]
-        if self.in_branch() or len(args) != 1 or (func.attr.value == "extend" and not isinstance(args[0], Seq)):
-            seq.items[:] = [UNKNOWN]  # grown where we cannot follow: its last element is not known
+        if self.in_branch() or len(args) != 1 or func.attr.value not in ("append", "extend") \
+                or (func.attr.value == "extend" and not isinstance(args[0], Seq)):
+            # changed where we cannot follow (in a loop over data, by pop/insert): neither its length
+            # nor its last element is known any more
+            seq.items[:] = [UNKNOWN]
+            if isinstance(func.value, cst.Name):
+                self._forget(func.value.value, env)
             return UNKNOWN
         if func.attr.value == "append":
             seq.items.append(args[0])
         else:
             seq.items.extend(args[0].items)
         return Const(None, self.ref(node))
+
+    @staticmethod
+    def _forget(name: str, env: Env) -> None:
+        """Make `name` unknown where it is bound (a local, or the enclosing scope's)."""
+        scope: Env | None = env
+        while scope is not None and name not in scope.vars:
+            scope = scope.parent
+        (scope or env).vars[name] = UNKNOWN
 
     def _eval_args(self, node: cst.Call, env: Env) -> None:
         """Evaluate arguments of a call we do not model, for their side effects (e.g. nested compiles)."""
@@ -494,6 +521,9 @@ class Interpreter(UserCode, LabelSemantics):
             return self.make_application(symbol, node, env)
         if symbol in _OPAQUE_MODEL_FACTORIES:
             return Model("opaque", self.ref(node))
+        task = k.task_head(symbol)
+        if task is not None:
+            return self.make_task_model(task, symbol, node, env)
         labels = self.label_symbol_call(symbol, node, env)
         if labels is not None:
             return labels
@@ -516,6 +546,29 @@ class Interpreter(UserCode, LabelSemantics):
             layer.units = classes.value
         layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
                             else Activation(head.default_activation, ref))
+        return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+
+    def make_task_model(self, task: k.TaskHead, symbol: str, node: cst.Call, env: Env) -> Model:
+        """`keras_hub.models.BertClassifier.from_preset(..., num_classes=4)`: ends in a Dense head."""
+        ref = self.ref(node)
+        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        for arg in node.args:
+            if arg.keyword is None:
+                self.eval(arg.value, env)
+        layer = Layer(symbol.split(".")[2], k.LAYERS["keras.layers.Dense"], ref)
+        if task.logits:
+            layer.activation = Activation("linear", ref)
+            layer.units_from_data = True  # the vocabulary of the preset
+            return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+        classes = values.get(task.classes_keyword, UNKNOWN)
+        layer.units = _int(classes)
+        layer.inferred = True
+        layer.units_from_data = isinstance(classes, FromData)
+        activation_node = _arg(node, task.activation_keyword, None)
+        if activation_node is not None:
+            layer.activation = self.make_activation(activation_node, env)
+        elif task.default_activation is not None:
+            layer.activation = Activation(task.default_activation, ref)
         return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
 
     def make_layer(self, symbol: str, node: cst.Call, env: Env) -> Layer:
@@ -641,12 +694,15 @@ class Interpreter(UserCode, LabelSemantics):
 
 _GUESSABLE_ROOTS = frozenset({"keras", "tf", "tensorflow", "layers", "models", "losses", "K", "np", "utils",
                               "activations", "metrics"})
+_LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 _BUILTINS = frozenset({"len", "range", "int", "round", "max", "min", "list"})
 _ARITHMETIC = {
     cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
     cst.FloorDivide: lambda a, b: a // b, cst.Divide: lambda a, b: a / b, cst.Modulo: lambda a, b: a % b,
     cst.Power: lambda a, b: a ** b if abs(b) < 64 else None,
 }
+_AUGMENTED = {cst.AddAssign: cst.Add(), cst.SubtractAssign: cst.Subtract(), cst.MultiplyAssign: cst.Multiply(),
+              cst.FloorDivideAssign: cst.FloorDivide()}
 _COMPARISONS = {
     cst.Equal: lambda a, b: a == b, cst.NotEqual: lambda a, b: a != b, cst.LessThan: lambda a, b: a < b,
     cst.GreaterThan: lambda a, b: a > b, cst.LessThanEqual: lambda a, b: a <= b,

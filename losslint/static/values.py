@@ -12,7 +12,7 @@ from typing import Union
 import libcst as cst
 
 from ..diagnostics import SourceRef
-from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, OutputKind
+from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, merged_activation
 
 
 class _Unknown:
@@ -289,8 +289,8 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
     if role is LayerRole.SHAPE:
         if layer.spec.keeps_units:
             return _reshaped(below, layer.spec.keeps_distribution, below.units)
-        keeps = layer.target_units is not None and layer.target_units == below.units
-        return _reshaped(below, keeps, layer.target_units)
+        same_last_axis = layer.target_units is not None and layer.target_units == below.units
+        return _reshaped(below, same_last_axis, layer.target_units)
     if role is LayerRole.ACTIVATION:
         if layer.activation is not None and layer.activation.id == "linear":
             return below  # Activation("linear", dtype="float32"), Identity(): the values pass unchanged
@@ -304,9 +304,9 @@ def _with_activation(below: OutputDescription, activation: Activation | None) ->
 
 
 def _reshaped(below: OutputDescription, keeps_distribution: bool, units: int | None) -> OutputDescription | None:
-    """The same values moved or pooled: an elementwise activation still holds; a softmax still
-    holds only when each row over the last axis stays one distribution."""
-    spec = ACTIVATIONS.get(below.activation.id) if below.activation and below.activation.id else None
+    """The same values moved or pooled (see `knowledge.reshaped_activation`)."""
+    activation = below.activation.id if below.activation else None
+    spec = ACTIVATIONS.get(activation) if activation else None
     if spec is None or not (spec.kind.is_elementwise or keeps_distribution):
         return None
     return OutputDescription(below.activation, units, below.layer, below.inferred)
@@ -316,24 +316,14 @@ def _merged(layer: Layer, inputs: list) -> OutputDescription | None:
     """Add / Concatenate / Average / Maximum / Minimum of tensors whose activation is known."""
     if not inputs or any(d is None or known_activation(d.activation) is None for d in inputs):
         return None
-    ids = {d.activation.id for d in inputs}
     first = inputs[0]
-    kind = ACTIVATIONS[first.activation.id].kind
-    same_units = first.units if all(d.units == first.units for d in inputs) else None
-    inferred = any(d.inferred for d in inputs)
-    merge = layer.merge or layer.spec.merge
-    if len(ids) != 1:
+    if merged_activation(layer.merge or layer.spec.merge, [d.activation.id for d in inputs]) is None:
         return None
-    if merge == "average":  # a mean of values in a range stays in it; of distributions, a distribution
-        return OutputDescription(first.activation, same_units, first.layer, inferred)
-    if merge == "add" and kind in (OutputKind.UNBOUNDED, OutputKind.NON_NEGATIVE):
-        return OutputDescription(first.activation, same_units, first.layer, inferred)
-    if merge in ("maximum", "minimum") and kind.is_elementwise:
-        return OutputDescription(first.activation, same_units, first.layer, inferred)
-    if merge == "concatenate" and kind.is_elementwise:
+    if (layer.merge or layer.spec.merge) == "concatenate":
         units = sum(d.units for d in inputs) if all(d.units is not None for d in inputs) else None
-        return OutputDescription(first.activation, units, first.layer, inferred)
-    return None
+    else:
+        units = first.units if all(d.units == first.units for d in inputs) else None
+    return OutputDescription(first.activation, units, first.layer, any(d.inferred for d in inputs))
 
 
 def model_outputs(model: Model) -> list | None:
