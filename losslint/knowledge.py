@@ -530,6 +530,11 @@ _LABEL_FUNCTION_LIST = (
     *_label_functions(LabelOp.IDENTITY_MATRIX, "numpy.eye", "numpy.identity"),
     *_label_functions(LabelOp.ZEROS, "numpy.zeros"),
 )
+# ops that only reshape a tensor (an elementwise activation survives; the unit count may not), and
+# casts (everything survives)
+SHAPE_OPS = frozenset({f"{area}.{op}" for area in ("tensorflow", "keras.ops", "keras.backend")
+                       for op in ("squeeze", "reshape", "expand_dims", "flatten")})
+CAST_OPS = frozenset({"tensorflow.cast", "keras.ops.cast", "keras.backend.cast", "tensorflow.identity"})
 # `y2[np.arange(n), y] = 1`: row indices that pick every row once
 ROW_INDEX_FUNCTIONS = frozenset({"numpy.arange"})
 LABEL_FUNCTIONS: Mapping[str, LabelFunctionSpec] = MappingProxyType({f.symbol: f for f in _LABEL_FUNCTION_LIST})

@@ -524,6 +524,11 @@ class Interpreter(UserCode, LabelSemantics):
         task = k.task_head(symbol)
         if task is not None:
             return self.make_task_model(task, symbol, node, env)
+        if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
+            args = _positional(node)
+            first = self.eval(args[0], env) if args else UNKNOWN
+            if isinstance(first, Tensor):
+                return Tensor(Slice(symbol in k.CAST_OPS, self.ref(node)), first)
         labels = self.label_symbol_call(symbol, node, env)
         if labels is not None:
             return labels
