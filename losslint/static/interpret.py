@@ -22,7 +22,7 @@ from .names import NameResolver
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Range,
-    Seq, Slice, Symbol, Tensor, UserClass, model_outputs,
+    Partial, Seq, Slice, Symbol, Tensor, UserClass, model_outputs,
 )
 
 _MISSING = object()
@@ -32,6 +32,7 @@ _DATA_ATTRIBUTES = frozenset({"shape", "num_classes", "n_classes", "size", "voca
 _DATA_METHODS = frozenset({"nunique", "vocabulary_size", "__len__"})
 _OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model")
 _CLONE = ("keras.models.clone_model",)
+_PARTIAL = frozenset({"functools.partial"})
 
 
 @dataclass
@@ -75,12 +76,14 @@ class Interpreter(UserCode, LabelSemantics):
                                   for statement in self.wrapper.module.body
                                   if isinstance(statement, cst.SimpleStatementLine) for small in statement.body)
         self.guessed = False
+        self._ref_alias: dict = {}
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
 
     # ------------------------------------------------------------------ positions
 
     def ref(self, node: cst.CSTNode) -> SourceRef:
+        node = self._ref_alias.get(node, node)  # a call merged from a functools.partial: the call written
         pos = self.positions[node]
         return SourceRef(self.path, pos.start.line, pos.start.column, pos.end.line, pos.end.column)
 
@@ -417,6 +420,18 @@ class Interpreter(UserCode, LabelSemantics):
     def _call_value(self, callee: object, node: cst.Call, env: Env) -> object:
         if isinstance(callee, Symbol):
             return self.call_symbol(callee.name, node, env)
+        if isinstance(callee, Partial):  # `DefaultDense(10)`: the bound arguments, then the call's
+            bound = list(callee.node.args[1:])
+            merged = cst.Call(func=node.func, args=[
+                *(a for a in bound if a.keyword is None and not a.star), *(a for a in node.args if a.keyword is None),
+                *(a for a in node.args if a.keyword is not None), *(a for a in bound if a.keyword is not None or a.star)])
+            self._ref_alias[merged] = node
+            result = self.call_symbol(callee.symbol, merged, env)
+            if isinstance(result, Layer):  # what the partial binds is shared by every layer it makes
+                result.inferred = True
+                if result.activation is not None and not self.inside(result.activation.ref, result.ref):
+                    result.activation.inferred = True
+            return result
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
             return Tensor(callee, self.eval(args[0], env) if args else UNKNOWN)
@@ -498,6 +513,13 @@ class Interpreter(UserCode, LabelSemantics):
             if outputs is None:
                 return Model("opaque", self.ref(node))
             return Model("functional", self.ref(node), outputs=self.eval(outputs, env))
+        if symbol in _PARTIAL:
+            args = _positional(node)
+            target = self.eval(args[0], env) if args else UNKNOWN
+            if isinstance(target, Symbol):
+                return Partial(target.name, node)
+            self._eval_args(node, env)
+            return UNKNOWN
         if symbol in k.LOSS_BY_CLASS:
             return self.make_loss_object(symbol, node, env)
         if symbol in k.METRIC_BY_FUNCTION and symbol.split(".")[-1][:1].isupper():

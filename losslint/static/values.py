@@ -62,6 +62,14 @@ class Range:
 
 
 @dataclass(eq=False)
+class Partial:
+    """`functools.partial(layers.Dense, activation="relu")`: a framework callable with arguments bound."""
+
+    symbol: str
+    node: cst.Call  # the `partial(...)` call: its arguments after the first are the bound ones
+
+
+@dataclass(eq=False)
 class CustomLoss:
     """A loss the user wrote: a function of the file, a lambda, a `keras.losses.Loss` subclass."""
 
