@@ -344,9 +344,14 @@ class Interpreter(UserCode, LabelSemantics):
         labels = self.label_attribute(base, attr)
         if labels is not None:
             return labels
+        if isinstance(base, UserClass):  # `Config.NUM_CLASSES`
+            found = base.attribute(attr)
+            return found if found is not None else UNKNOWN
         if isinstance(base, Model):
             if attr in base.attrs:
                 return base.attrs[attr]
+            if base.user_class is not None and base.user_class.attribute(attr) is not None:
+                return base.user_class.attribute(attr)
             outputs = model_outputs(base)
             if attr == "output" and outputs and len(outputs) == 1:
                 return outputs[0]

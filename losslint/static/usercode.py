@@ -49,7 +49,14 @@ class UserCode:
             return
         methods = {}
         cls = UserClass(node, env, methods, user_bases, framework)
+        from .interpret import Env
+
+        class_scope = Env(env)
         for item in _class_body(node):
+            if isinstance(item, cst.SimpleStatementLine) and all(isinstance(x, (cst.Assign, cst.AnnAssign))
+                                                                  for x in item.body):
+                self.exec_statement(item, class_scope)  # `class Config: NUM_CLASSES = 10`
+                cls.attributes.update(class_scope.vars)
             if isinstance(item, cst.FunctionDef):
                 methods[item.name.value] = Function(item, env)
                 self._deferred.append((item, env))

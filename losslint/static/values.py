@@ -180,6 +180,16 @@ class UserClass:
     methods: dict  # name -> Function
     bases: list  # UserClass bases, for inherited methods
     framework_base: str | None = None  # canonical symbol of the Keras base, e.g. "keras.Model"
+    attributes: dict = field(default_factory=dict)  # class-level assignments: `NUM_CLASSES = 10`
+
+    def attribute(self, name: str) -> object:
+        if name in self.attributes:
+            return self.attributes[name]
+        for base in self.bases:
+            found = base.attribute(name)
+            if found is not None:
+                return found
+        return None
 
     @property
     def root_base(self) -> str | None:
