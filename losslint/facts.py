@@ -100,6 +100,9 @@ class ModelFacts:
     ref: SourceRef  # the site: the compile call, or the loss call
     outputs: tuple[OutputFacts, ...]
     unresolved: tuple[str, ...] = ()  # what could not be established, e.g. ("output activation",)
+    # known in part, yet not unresolved (LL901 stays silent): "no loss" (compile() without one),
+    # "custom loss" (a user function or Loss subclass), "units from data" (`len(class_names)`)
+    partly_known: tuple[str, ...] = ()
     origin: str = "static"  # "static" | "runtime": which front end built these facts
     site: str = "compile"  # "compile" | "loss-call": where the loss meets the output
     framework: str = "keras"  # "keras" | "torch"

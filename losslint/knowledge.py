@@ -56,7 +56,11 @@ def canonical_symbol(qualified_name: str) -> str:
     if parts[0] == "tensorflow":
         rest = parts[1:]
         if rest[:2] in (["compat", "v1"], ["compat", "v2"]):
+            if rest[1] == "v1" and rest[2:3] in (["losses"], ["metrics"]):
+                return ".".join(["tensorflow", *rest])  # TF1 graph-mode losses: other functions
             rest = rest[2:]
+        if rest[:1] in (["losses"], ["metrics"]) and len(rest) == 2:
+            return f"keras.{rest[0]}.{rest[1]}"  # TF2's `tf.losses.X` is `tf.keras.losses.X`
         return ".".join(["tensorflow", *rest])
     return qualified_name
 
@@ -87,6 +91,12 @@ class OutputKind(str, enum.Enum):
     def distorts_logits(self) -> bool:
         """Rectified or squashed: usable as logits only with lost information."""
         return self in (OutputKind.NON_NEGATIVE, OutputKind.LOWER_BOUNDED, OutputKind.BOUNDED)
+
+    @property
+    def is_elementwise(self) -> bool:
+        """Applied to each unit alone (sigmoid, relu), so it survives pooling, flattening and
+        concatenation; softmax and log_softmax are computed across the last axis."""
+        return self not in (OutputKind.SIMPLEX, OutputKind.LOG_PROBABILITY)
 
     @property
     def can_be_negative(self) -> bool:
@@ -250,6 +260,8 @@ LOSSES: Mapping[str, LossSpec] = MappingProxyType({s.id: s for s in _LOSS_LIST})
 # `CategoricalCrossentropy(True)`: only the plain cross-entropy classes take from_logits first
 FROM_LOGITS_FIRST_POSITIONAL = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy",
                                           "binary_crossentropy"})
+# base classes of losses users write (`class FocalLoss(keras.losses.Loss)`): counted as custom losses
+LOSS_BASES = frozenset({"keras.losses.Loss", "keras.losses.LossFunctionWrapper"})
 LOSS_BY_STRING = _index(_LOSS_LIST, "string_ids")
 LOSS_BY_FUNCTION = _index(_LOSS_LIST, "functions")
 LOSS_BY_CLASS = _index(_LOSS_LIST, "classes")
@@ -270,6 +282,8 @@ class LayerRole(str, enum.Enum):
     ACTIVATION = "activation"  # Activation/Softmax/ReLU: keeps units, sets the activation
     TRANSPARENT = "transparent"  # Dropout: keeps units and activation
     WRAPPER = "wrapper"  # TimeDistributed: behaves like its first argument
+    SHAPE = "shape"  # Flatten/Reshape/pooling/UpSampling: moves or pools values, keeps elementwise activations
+    MERGE = "merge"  # Add/Concatenate/Average: combines several tensors
 
 
 @dataclass(frozen=True)
@@ -279,6 +293,20 @@ class LayerSpec:
     units_arg: tuple[str, int | None] | None = None  # (keyword, positional index)
     activation_arg: tuple[str, int | None] | None = ("activation", None)
     default_activation: str = "linear"
+    # SHAPE layers: does the last axis (the units) stay as it was, and does a softmax over it stay
+    # a distribution (average pooling, upsampling: yes; max pooling, flatten: no)
+    keeps_units: bool = True
+    keeps_distribution: bool = False
+    merge: str | None = None  # MERGE layers: "add", "concatenate", "average", "maximum", "minimum"
+
+
+def _shape(name: str, keeps_units: bool = True, keeps_distribution: bool = False) -> LayerSpec:
+    return LayerSpec(name, LayerRole.SHAPE, None, None, keeps_units=keeps_units,
+                     keeps_distribution=keeps_distribution)
+
+
+def _merge(merge: str, *names: str) -> tuple[LayerSpec, ...]:
+    return tuple(LayerSpec(n, LayerRole.MERGE, None, None, merge=merge) for n in names)
 
 
 def _projection(name: str, units_kw: str, activation_pos: int | None, default: str = "linear"):
@@ -299,8 +327,50 @@ _LAYER_LIST = (
         "Dropout", "AlphaDropout", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
         "SpatialDropout3D", "ActivityRegularization")),
     LayerSpec("TimeDistributed", LayerRole.WRAPPER, None, None),
+    # shape-only layers after the head: the activation of the head still decides the output
+    *(_shape(f"{kind}{d}D", keeps_distribution=average) for d in (1, 2, 3)
+      for kind, average in (("AveragePooling", True), ("AvgPool", True), ("GlobalAveragePooling", True),
+                            ("GlobalAvgPool", True), ("MaxPooling", False), ("MaxPool", False),
+                            ("GlobalMaxPooling", False), ("GlobalMaxPool", False), ("UpSampling", True),
+                            ("Cropping", True), ("ZeroPadding", False))),
+    _shape("RepeatVector", keeps_distribution=True),
+    _shape("Masking", keeps_distribution=True),
+    _shape("Flatten", keeps_units=False),
+    _shape("Reshape", keeps_units=False),  # units: the last entry of target_shape
+    _shape("Permute", keeps_units=False),
+    *_merge("add", "Add", "add"),
+    *_merge("concatenate", "Concatenate", "concatenate"),
+    *_merge("average", "Average", "average"),
+    *_merge("maximum", "Maximum", "maximum"),
+    *_merge("minimum", "Minimum", "minimum"),
 )
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType({f"keras.layers.{s.name}": s for s in _LAYER_LIST})
+
+
+def reshaped_activation(spec: LayerSpec, activation_id: str | None, same_last_axis: bool) -> str | None:
+    """The activation after a SHAPE layer: an elementwise one holds; a softmax holds only while each
+    row over the last axis stays one distribution (average pooling; a Reshape keeping the last axis)."""
+    activation = ACTIVATIONS.get(activation_id) if activation_id else None
+    if activation is None:
+        return None
+    if activation.kind.is_elementwise or spec.keeps_distribution or not spec.keeps_units and same_last_axis:
+        return activation_id
+    return None
+
+
+def merged_activation(merge: str | None, activation_ids: list) -> str | None:
+    """The activation of Add/Concatenate/Average/Maximum/Minimum over inputs with these activations."""
+    if not activation_ids or len(set(activation_ids)) != 1 or activation_ids[0] not in ACTIVATIONS:
+        return None
+    activation_id = activation_ids[0]
+    kind = ACTIVATIONS[activation_id].kind
+    if merge == "average":  # a mean of values in a range stays in it; of distributions, a distribution
+        return activation_id
+    if merge == "add" and kind in (OutputKind.UNBOUNDED, OutputKind.NON_NEGATIVE):
+        return activation_id
+    if merge in ("maximum", "minimum", "concatenate") and kind.is_elementwise:
+        return activation_id
+    return None
 
 # Model constructors and the input placeholder, by canonical symbol.
 SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
@@ -429,6 +499,7 @@ class LabelOp(str, enum.Enum):
     SPLIT = "split"  # train_test_split(*arrays): [a_train, a_test, b_train, b_test, ...]
     TENSOR_SLICES = "tensor-slices"  # tf.data.Dataset.from_tensor_slices((x, y))
     IDENTITY_MATRIX = "identity-matrix"  # np.eye(C)[y]: one-hot of width C
+    ZEROS = "zeros"  # np.zeros((n, C)): one-hot once `y2[np.arange(n), y] = 1` sets one 1 per row
 
 
 @dataclass(frozen=True)
@@ -457,7 +528,15 @@ _LABEL_FUNCTION_LIST = (
     *_label_functions(LabelOp.TENSOR_SLICES, "tensorflow.data.Dataset.from_tensor_slices",
                       "tensorflow.data.Dataset.from_tensors"),
     *_label_functions(LabelOp.IDENTITY_MATRIX, "numpy.eye", "numpy.identity"),
+    *_label_functions(LabelOp.ZEROS, "numpy.zeros"),
 )
+# ops that only reshape a tensor (an elementwise activation survives; the unit count may not), and
+# casts (everything survives)
+SHAPE_OPS = frozenset({f"{area}.{op}" for area in ("tensorflow", "keras.ops", "keras.backend")
+                       for op in ("squeeze", "reshape", "expand_dims", "flatten")})
+CAST_OPS = frozenset({"tensorflow.cast", "keras.ops.cast", "keras.backend.cast", "tensorflow.identity"})
+# `y2[np.arange(n), y] = 1`: row indices that pick every row once
+ROW_INDEX_FUNCTIONS = frozenset({"numpy.arange"})
 LABEL_FUNCTIONS: Mapping[str, LabelFunctionSpec] = MappingProxyType({f.symbol: f for f in _LABEL_FUNCTION_LIST})
 RANDOM_GENERATORS = frozenset({"numpy.random.default_rng", "numpy.random.RandomState"})
 RANDOM_INTEGER_METHODS = frozenset({"integers", "randint"})
@@ -506,3 +585,74 @@ class ApplicationHead:
 
 
 APPLICATION_HEAD = ApplicationHead()
+
+
+@dataclass(frozen=True)
+class TaskHead:
+    """The head of a `keras_hub` / `keras_nlp` / `keras_cv` task model (`BertClassifier.from_preset(...)`)."""
+
+    logits: bool  # a language-model head: logits over the vocabulary, no activation argument
+    classes_keyword: str | None = "num_classes"
+    activation_keyword: str | None = "activation"
+    default_activation: str | None = None  # None: the default is not one we can vouch for
+
+
+TASK_LIBRARIES = ("keras_hub.models.", "keras_nlp.models.", "keras_cv.models.")
+_LM_SUFFIXES = ("CausalLM", "Seq2SeqLM", "MaskedLM")
+# documented signature defaults; keras_hub's classifiers document two different defaults, so
+# only an explicit `activation=` counts there
+_TASK_DEFAULTS = MappingProxyType({"keras_cv.models.ImageClassifier": "softmax"})
+
+
+def task_head(symbol: str) -> TaskHead | None:
+    """The head of a library task model built by `symbol` (the class or its `from_preset`)."""
+    if not symbol.startswith(TASK_LIBRARIES):
+        return None
+    parts = symbol.split(".")
+    if parts[-1] == "from_preset":
+        parts = parts[:-1]
+    if len(parts) != 3 or not parts[-1][:1].isupper():
+        return None
+    name = parts[-1]
+    if name.endswith(_LM_SUFFIXES):
+        return TaskHead(True, None, None, "linear")
+    if name.endswith("Classifier"):
+        return TaskHead(False, default_activation=_TASK_DEFAULTS.get(".".join(parts)))
+    return None
+
+
+# --------------------------------------------------------------------------- pasted snippets
+# A file that imports nothing (a snippet pasted from a question) is read as Keras: `Dense(10)`,
+# `layers.Dense`, `tf.keras.layers.Dense`, `np.eye` name what they would name after the usual imports.
+_SNIPPET_ROOTS = {"tf": "tensorflow", "np": "numpy", "K": "keras.backend"}
+_GUESS_BY_NAME: dict[str, str] | None = None
+
+
+def guess_symbol(dotted_name: str) -> str | None:
+    """The canonical symbol a Keras-looking name of an import-less snippet stands for, or None."""
+    global _GUESS_BY_NAME
+    if _GUESS_BY_NAME is None:
+        symbols = {*LAYERS, *SEQUENTIAL, *FUNCTIONAL, *INPUT, *LOSS_BY_CLASS, *LOSS_BY_FUNCTION,
+                   *ACTIVATION_BY_FUNCTION, *ACTIVATION_BY_LAYER, *METRIC_BY_FUNCTION, *LABEL_FUNCTIONS,
+                   *DATASETS}
+        by_name: dict[str, str] = {}
+        for symbol in sorted(symbols):
+            if symbol.startswith("keras.") and not symbol.startswith(("keras.ops.", "keras.backend.")):
+                by_name.setdefault(symbol.rsplit(".", 1)[1], symbol)
+        by_name["to_categorical"] = "keras.utils.to_categorical"
+        _GUESS_BY_NAME = by_name
+        _GUESS_BY_NAME["__known__"] = symbols  # type: ignore[assignment]
+    known = _GUESS_BY_NAME["__known__"]
+    parts = dotted_name.split(".")
+    if not parts or not parts[0]:
+        return None
+    if len(parts) == 1:
+        return _GUESS_BY_NAME.get(parts[0]) if parts[0] != "__known__" else None
+    root = _SNIPPET_ROOTS.get(parts[0], parts[0])
+    full = canonical_symbol(".".join([root, *parts[1:]]))
+    if full in known:
+        return full
+    if parts[0] in ("layers", "models", "losses", "activations", "metrics", "utils"):
+        candidate = canonical_symbol(f"keras.{'.'.join(parts)}")
+        return candidate if candidate in known else None
+    return None

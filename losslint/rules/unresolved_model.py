@@ -3,6 +3,10 @@ Reports a `compile()` whose output activation, unit count or loss could not be r
 statically (the message says which part). Opt-in: `--select LL901 --statistics` measures how
 much of a code base losslint can see.
 
+Not reported: a `compile()` without a loss (nothing to resolve), a loss the user wrote (a function or `Loss` subclass: custom, not unresolved) and a
+unit count read from the data (`len(class_names)`, `y.shape[1]`: the rules that need no count
+still run). `benchmarks/static_coverage.py DIR` counts these apart.
+
 ## Why is this bad?
 It is not: losslint stays silent when it cannot prove what the compiled model outputs. This
 notice shows where that happened, so coverage can be measured and improved.

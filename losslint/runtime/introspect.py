@@ -13,7 +13,8 @@ from typing import Any
 from ..diagnostics import SourceRef
 from ..facts import LabelFacts, LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, loss_display
 from ..knowledge import (ACTIVATION_BY_LAYER, ACTIVATION_BY_STRING, LAYERS, LOSS_BY_CLASS, LOSS_BY_STRING,
-                         METRIC_BY_FUNCTION, METRIC_BY_STRING, LayerRole, LossFamily)
+                         METRIC_BY_FUNCTION, METRIC_BY_STRING, LayerRole, LossFamily, merged_activation,
+                         reshaped_activation)
 
 _KERAS_MODULES = ("keras", "tf_keras", "tensorflow")
 _ACTIVATION_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "silu": "swish"}
@@ -77,6 +78,15 @@ def _inputs_of(layer):
     return tensors[0] if len(tensors) == 1 else None
 
 
+def _all_inputs_of(layer) -> list:
+    """The input tensors of a merge layer's only call."""
+    nodes = getattr(layer, "_inbound_nodes", None) or []
+    if len(nodes) != 1:
+        return []
+    tensors = getattr(nodes[0], "input_tensors", None)
+    return list(tensors) if isinstance(tensors, (list, tuple)) else []
+
+
 def _activation_id(function) -> str | None:
     if function is None or not _from_keras(function):
         return None  # a user's own function or lambda: unknown
@@ -127,8 +137,21 @@ def _final_layer(layer, index: int, depth: int = 0):
     if spec.role is LayerRole.ACTIVATION:
         act = ACTIVATION_BY_LAYER.get(f"keras.layers.{type(layer).__name__}") \
             or _activation_id(getattr(layer, "activation", None))
-        _, projection, _ = _final_layer(*_producer(_inputs_of(layer)), depth + 1)
+        below, projection, below_layer = _final_layer(*_producer(_inputs_of(layer)), depth + 1)
+        if act == "linear" and below is not None:  # Activation("linear", dtype="float32"): values unchanged
+            return below, projection, below_layer
         return act, projection or layer, layer
+    if spec.role is LayerRole.SHAPE:  # Flatten, Reshape, pooling after the head
+        source = _inputs_of(layer)
+        below, projection, below_layer = _final_layer(*_producer(source), depth + 1)
+        same_last_axis = _units(source) is not None and _units(source) == _units(getattr(layer, "output", None))
+        kept = reshaped_activation(spec, below, same_last_axis)
+        return (kept, projection, below_layer) if kept else (None, layer, layer)
+    if spec.role is LayerRole.MERGE:  # Add, Concatenate, Average of several heads
+        found = [_final_layer(*_producer(t), depth + 1) for t in _all_inputs_of(layer)]
+        merge = spec.merge if spec.merge != "concatenate" or getattr(layer, "axis", -1) == -1 else None
+        kept = merged_activation(merge, [f[0] for f in found]) if found else None
+        return (kept, found[0][1], found[0][2]) if kept else (None, layer, layer)
     return _activation_id(getattr(layer, "activation", None)), layer, layer
 
 

@@ -12,7 +12,8 @@ from ..facts import LabelFacts, LabelFormat, LossFacts, MetricFacts, ModelFacts,
     loss_display
 from .interpret import CompileCall, Interpreter
 from .values import (
-    UNKNOWN, Const, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation, model_output_names,
+    UNKNOWN, Const, CustomLoss, Function, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation,
+    model_output_names,
 )
 
 
@@ -62,29 +63,45 @@ def _label_facts(value: object, text: str) -> LabelFacts | None:
 def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
     name = call.model.var_name or "model"
     unresolved: list[str] = []
+    partly: list[str] = [] if call.has_loss else ["no loss"]  # nothing to resolve: never LL901
     outputs = call.outputs
     if outputs is None:
-        return ModelFacts(name, call.ref, (), unresolved=("output layer",))
+        return ModelFacts(name, call.ref, (), unresolved=("output layer",) if call.has_loss else (),
+                          partly_known=tuple(partly))
     names = model_output_names(call.model)
-    losses = _losses_per_output(call.loss, len(outputs), names)
+    losses = _losses_per_output(call.loss, len(outputs), names) if call.has_loss else None
     metrics = _metrics_per_output(call.metrics, len(outputs), names, call.ref)
     facts = []
+
+    def note(items: list, what: str) -> None:
+        if what not in items:
+            items.append(what)
+
     for i, tensor in enumerate(outputs):
         description = describe(tensor)
-        loss = _loss_facts(losses[i], call.ref, interpreter) if losses else None
-        if loss is None and "loss" not in unresolved:
-            unresolved.append("loss")
-        elif loss is not None and loss.from_logits is None:
-            unresolved.append("from_logits")
+        value = losses[i] if losses else None
+        loss = _loss_facts(value, call.ref, interpreter) if losses else None
+        if not call.has_loss:
+            pass
+        elif losses is None:
+            note(unresolved, "loss")
+        elif _is_custom_loss(value):
+            note(partly, "custom loss")
+        elif _is_no_loss(value):
+            pass  # `loss=[None, "mse"]`, a dict without this output: this output is not trained
+        elif loss is None:
+            note(unresolved, "loss")
+        elif loss.from_logits is None:
+            note(unresolved, "from_logits")
         if description is None:
-            if "output activation" not in unresolved:
-                unresolved.append("output activation")
+            note(unresolved, "output activation")
             continue
         activation = known_activation(description.activation)
-        if activation is None and "output activation" not in unresolved:
-            unresolved.append("output activation")
-        if description.units is None and "unit count" not in unresolved:
-            unresolved.append("unit count")
+        if activation is None:
+            note(unresolved, "output activation")
+        if description.units is None:
+            note(partly if description.layer.units_from_data else unresolved,
+                 "units from data" if description.layer.units_from_data else "unit count")
         layer = description.layer
         if loss is not None:
             loss = _resolve_auto(loss, description.units)
@@ -97,18 +114,31 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
             name=names[i] if i < len(names) else None,
             loss=loss,
             metrics=metrics[i] if metrics else (),
-            confidence=Confidence.INFERRED if description.inferred else Confidence.HIGH,
+            confidence=Confidence.INFERRED if description.inferred or interpreter.guessed else Confidence.HIGH,
         ))
-    return ModelFacts(name, call.ref, tuple(facts), unresolved=tuple(unresolved))
+    if not call.has_loss and "unit count" in unresolved:
+        unresolved.remove("unit count")
+    if not call.has_loss and "output activation" in unresolved:
+        unresolved.remove("output activation")
+    return ModelFacts(name, call.ref, tuple(facts), unresolved=tuple(unresolved), partly_known=tuple(partly))
+
+
+def _is_custom_loss(value: object) -> bool:
+    return isinstance(value, (CustomLoss, Function))
+
+
+def _is_no_loss(value: object) -> bool:
+    return value is None or isinstance(value, Const) and value.value is None
 
 
 def _losses_per_output(loss: object, count: int, names: list[str | None]) -> list | None:
     if isinstance(loss, Seq):
         return list(loss.items) if len(loss.items) == count else None
     if isinstance(loss, Mapping_):
-        if len(names) != count or not all(n in loss.items for n in names):
+        # a dict may leave outputs out (they are not trained); keys that name no output: unknown
+        if len(names) != count or not all(key in names for key in loss.items):
             return None
-        return [loss.items[n] for n in names]
+        return [loss.items.get(n) for n in names]
     if loss is UNKNOWN or loss is None:
         return None
     return [loss] * count

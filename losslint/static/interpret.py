@@ -15,19 +15,24 @@ import libcst as cst
 
 from .. import knowledge as k
 from ..diagnostics import SourceRef
-from .callargs import arg as _arg, positional as _positional
+from .callargs import arg as _arg, dotted, positional as _positional
 from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
 from .names import NameResolver
 from .node_positions import NodePositions, contains
 from .usercode import UserCode
 from .values import (
-    UNKNOWN, Activation, Const, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Seq, Symbol, Tensor, UserClass,
-    model_outputs,
+    UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Range,
+    Partial, Seq, Slice, Symbol, Tensor, UserClass, model_outputs,
 )
 
+_MAX_UNROLL = 32
+# attributes that are numbers only the data decides: `y.shape[1]`, `info.features["label"].num_classes`
+_DATA_ATTRIBUTES = frozenset({"shape", "num_classes", "n_classes", "size", "vocabulary_size"})
+_DATA_METHODS = frozenset({"nunique", "vocabulary_size", "__len__"})
 _OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model")
 _CLONE = ("keras.models.clone_model",)
+_PARTIAL = frozenset({"functools.partial"})
 
 
 @dataclass
@@ -39,6 +44,7 @@ class CompileCall:
     loss: object
     metrics: object
     fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
+    has_loss: bool = True  # False: `compile(optimizer=...)` alone, nothing to resolve
 
 
 @dataclass
@@ -51,12 +57,19 @@ class Interpreter(UserCode, LabelSemantics):
         self.names = NameResolver(self.wrapper)
         self.positions = NodePositions(self.wrapper, self.path)  # positioned only when read
         self.conditional = 0  # > 0 while executing a branch that may not run
+        # a pasted snippet without any import: Keras-looking names are read as Keras (confidence inferred)
+        self.no_imports = not any(isinstance(small, (cst.Import, cst.ImportFrom))
+                                  for statement in self.wrapper.module.body
+                                  if isinstance(statement, cst.SimpleStatementLine) for small in statement.body)
+        self.guessed = False
+        self._ref_alias: dict = {}
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
 
     # ------------------------------------------------------------------ positions
 
     def ref(self, node: cst.CSTNode) -> SourceRef:
+        node = self._ref_alias.get(node, node)  # a call merged from a functools.partial: the call written
         return self.positions.ref(node)
 
     @staticmethod
@@ -84,12 +97,19 @@ class Interpreter(UserCode, LabelSemantics):
         elif isinstance(statement, cst.ClassDef):
             self.define_class(statement, env)
         elif isinstance(statement, cst.If):
-            if _is_main_guard(statement.test):
-                self.exec_block(_body(statement), env)
+            test = Const(True, None) if _is_main_guard(statement.test) else self.eval(statement.test, env)
+            if isinstance(test, Const) and isinstance(test.value, (bool, int, str, type(None))):
+                # `if NUM_CLASSES == 2:` with literal constants: only the branch that runs
+                chosen = _body(statement) if test.value else _else_body(statement.orelse)
+                if chosen:
+                    self.exec_block(chosen, env)
             else:
                 self.exec_branches(env, _body(statement), _else_body(statement.orelse))
+        elif isinstance(statement, cst.For) and self.unroll(statement, env):
+            pass
         elif isinstance(statement, (cst.For, cst.While)):
             if isinstance(statement, cst.For):
+                self.eval(statement.iter, env)
                 self.bind(statement.target, UNKNOWN, env)
             self.exec_branches(env, _body(statement), _else_body(statement.orelse), may_skip_both=True)
         elif isinstance(statement, cst.With):
@@ -108,6 +128,23 @@ class Interpreter(UserCode, LabelSemantics):
         elif isinstance(statement, cst.Match):
             for case in statement.cases:
                 self.exec_branches(env, _body(case), None)
+
+    def unroll(self, statement: cst.For, env: Env) -> bool:
+        """`for units in [64, 32]:` / `for loss in ["mse", "mae"]:` over a short literal list (or
+        `range` of a literal) runs once per item, in order; False when the loop is not one of these."""
+        if statement.orelse is not None or _breaks_out(statement.body):
+            return False
+        items = self.eval(statement.iter, env)
+        if isinstance(items, Seq) and len(items.items) <= _MAX_UNROLL:
+            values = list(items.items)
+        elif isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
+            values = [Const(v, items.ref) for v in items.values]
+        else:
+            return False
+        for value in values:
+            self.bind(statement.target, value, env)
+            self.exec_block(_body(statement), env)
+        return True
 
     def exec_branches(self, env: Env, body, orelse, may_skip_both: bool = False) -> None:
         """Run branches that may or may not execute; names they bind differently become unknown."""
@@ -138,8 +175,11 @@ class Interpreter(UserCode, LabelSemantics):
         elif isinstance(small, cst.AnnAssign) and small.value is not None:
             self.bind(small.target, self.eval(small.value, env), env)
         elif isinstance(small, cst.AugAssign):
-            self.eval(small.value, env)
-            self.bind(small.target, UNKNOWN, env)
+            value = self.eval(small.value, env)
+            operator = _AUGMENTED.get(type(small.operator))
+            current = self.eval(small.target, env) if operator is not None else UNKNOWN
+            folded = _fold(current, operator, value, self.ref(small)) if operator is not None else None
+            self.bind(small.target, UNKNOWN if folded is None else folded, env)
         elif isinstance(small, cst.Expr):
             self.eval(small.value, env)
         elif isinstance(small, cst.Return):
@@ -160,9 +200,24 @@ class Interpreter(UserCode, LabelSemantics):
                 # set in a branch: which layer it holds afterwards is not known
                 base.attrs[target.attr.value] = UNKNOWN if self.in_branch() else value
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-            # `y[y == 10] = 0` changes the labels in place: forget what they were
-            if isinstance(env.lookup(target.value.value), Labels):
+            current = env.lookup(target.value.value)
+            if isinstance(current, Labels):  # `y[y == 10] = 0` changes the labels in place: forget them
                 env.vars[target.value.value] = UNKNOWN
+            elif isinstance(current, (Mapping_, Seq)):  # `losses["head"] = "mse"`
+                key = self.eval(target.slice[0].slice.value, env) \
+                    if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index) else UNKNOWN
+                if isinstance(current, Mapping_) and isinstance(key, Const) and isinstance(key.value, str) \
+                        and not self.in_branch():
+                    current.items[key.value] = value
+                elif isinstance(current, Seq) and _int(key) is not None and not self.in_branch() \
+                        and -len(current.items) <= _int(key) < len(current.items):
+                    current.items[_int(key)] = value
+                else:
+                    self._forget(target.value.value, env)
+            else:
+                changed = self.label_item_assignment(current, target, value, env)
+                if changed is not None:
+                    env.vars[target.value.value] = UNKNOWN if self.in_branch() else changed
 
     # ------------------------------------------------------------------ expressions
 
@@ -173,9 +228,9 @@ class Interpreter(UserCode, LabelSemantics):
             local = env.lookup(node.value)
             if local is not _MISSING:
                 return local
-            return self._symbol(node)
+            return self._symbol(node, env)
         if isinstance(node, cst.Attribute):
-            symbol = self._symbol(node)
+            symbol = self._symbol(node, env)
             if symbol is not UNKNOWN:
                 return symbol
             return self._attribute(self.eval(node.value, env), node.attr.value)
@@ -191,6 +246,26 @@ class Interpreter(UserCode, LabelSemantics):
             if isinstance(inner, Const) and isinstance(inner.value, (int, float)):
                 return Const(-inner.value, self.ref(node))
             return UNKNOWN
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            inner = self.eval(node.expression, env)
+            return Const(not inner.value, self.ref(node)) if isinstance(inner, Const) else UNKNOWN
+        if isinstance(node, cst.Comparison):
+            return self._compare(node, env)
+        if isinstance(node, cst.BooleanOperation):
+            left, right = self.eval(node.left, env), self.eval(node.right, env)
+            if isinstance(left, Const) and isinstance(right, Const):
+                if isinstance(node.operator, cst.And):
+                    return right if left.value else left
+                return left if left.value else right
+            return UNKNOWN
+        if isinstance(node, cst.IfExp):  # `1 if n == 2 else n`
+            test = self.eval(node.test, env)
+            if isinstance(test, Const):
+                return self.eval(node.body if test.value else node.orelse, env)
+            body, orelse = self.eval(node.body, env), self.eval(node.orelse, env)
+            return body if body is orelse else UNKNOWN
+        if isinstance(node, cst.Lambda):  # as a loss: one the user wrote
+            return CustomLoss("lambda", self.ref(node))
         if isinstance(node, (cst.List, cst.Tuple)):
             if any(isinstance(e, cst.StarredElement) for e in node.elements):
                 return UNKNOWN
@@ -209,12 +284,43 @@ class Interpreter(UserCode, LabelSemantics):
             return self._subscript(node, env)
         if isinstance(node, cst.BinaryOperation):
             left, right = self.eval(node.left, env), self.eval(node.right, env)
+            folded = _fold(left, node.operator, right, self.ref(node))
+            if folded is not None:
+                return folded
             return self.label_binary(left, node.operator, right, self.ref(node))
         return UNKNOWN
 
-    def _symbol(self, node: cst.CSTNode) -> object:
+    def _compare(self, node: cst.Comparison, env: Env) -> object:
+        left = self.eval(node.left, env)
+        result = True
+        for target in node.comparisons:
+            right = self.eval(target.comparator, env)
+            outcome = _compare_consts(left, target.operator, right)
+            if outcome is None:
+                return UNKNOWN
+            result = result and outcome
+            left = right
+        return Const(result, self.ref(node))
+
+    def _symbol(self, node: cst.CSTNode, env: Env | None = None) -> object:
         name = self.names.symbol(node)
+        if name is None and self.no_imports and env is not None:
+            name = self._guess_symbol(node, env)
         return Symbol(name, self.ref(node)) if name else UNKNOWN
+
+    def _guess_symbol(self, node: cst.CSTNode, env: Env) -> str | None:
+        """`Dense`, `layers.Dense`, `tf.keras.layers.Dense` in a file that imports nothing."""
+        root = node
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name) or env.lookup(root.value) is not _MISSING:
+            return None
+        if isinstance(node, cst.Attribute) and root.value not in _GUESSABLE_ROOTS:
+            return None
+        guess = k.guess_symbol(dotted(node))
+        if guess is not None:
+            self.guessed = True
+        return guess
 
     def _attribute(self, base: object, attr: str) -> object:
         if isinstance(base, Symbol):  # `mnist = tf.keras.datasets.mnist` ... `mnist.load_data`
@@ -222,18 +328,30 @@ class Interpreter(UserCode, LabelSemantics):
         labels = self.label_attribute(base, attr)
         if labels is not None:
             return labels
+        if isinstance(base, UserClass):  # `Config.NUM_CLASSES`
+            found = base.attribute(attr)
+            return found if found is not None else UNKNOWN
         if isinstance(base, Model):
             if attr in base.attrs:
                 return base.attrs[attr]
+            if base.user_class is not None and base.user_class.attribute(attr) is not None:
+                return base.user_class.attribute(attr)
             outputs = model_outputs(base)
             if attr == "output" and outputs and len(outputs) == 1:
                 return outputs[0]
             if attr == "outputs" and outputs:
                 return Seq(list(outputs), base.ref)
+            return UNKNOWN
+        if attr in _DATA_ATTRIBUTES and not isinstance(base, (Seq, Mapping_, Const)):
+            return FromData(None)
         return UNKNOWN
 
     def _subscript(self, node: cst.Subscript, env: Env) -> object:
         base = self.eval(node.value, env)
+        if isinstance(base, Tensor):  # `logits[:, -1, :]`, `probs[..., 0]`
+            return Tensor(Slice(_keeps_last_axis(node), self.ref(node)), base)
+        if isinstance(base, FromData):  # `y.shape[1]`
+            return base
         labels = self.label_subscript(base, node, env)
         if labels is not None:
             return labels
@@ -252,14 +370,21 @@ class Interpreter(UserCode, LabelSemantics):
 
     def eval_call(self, node: cst.Call, env: Env) -> object:
         func = node.func
+        if isinstance(func, cst.Name) and func.value in _BUILTINS and env.lookup(func.value) is _MISSING:
+            return self.call_builtin(func.value, node, env)
         if isinstance(func, cst.Attribute):
-            symbol = self._symbol(func)
+            symbol = self._symbol(func, env)
             if isinstance(symbol, Symbol):
                 return self.call_symbol(symbol.name, node, env)
             if func.attr.value == "__init__" and _is_super_call(func.value):
                 self.super_init(node, env)
                 return UNKNOWN
+            if func.attr.value == "compile" and _is_super_call(func.value) and isinstance(self.current_self(), Model):
+                # `super().compile(...)` inside a model class's own compile()
+                return self.call_model_method(self.current_self(), "compile", node, env, keras_method=True)
             base = self.eval(func.value, env)
+            if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
+                return self.grow_list(base, func, node, env)
             if isinstance(base, Symbol):
                 return self.call_symbol(f"{base.name}.{func.attr.value}", node, env)
             if isinstance(base, Model):
@@ -270,6 +395,9 @@ class Interpreter(UserCode, LabelSemantics):
             labels = self.label_method_call(base, func.attr.value, node, env)
             if labels is not None:
                 return labels
+            if func.attr.value in _DATA_METHODS:
+                self._eval_args(node, env)
+                return FromData(self.ref(node))
             if func.attr.value == "compile" and _looks_like_model_compile(node):
                 # a model we cannot see (loaded, built elsewhere): counted as unresolved (LL901)
                 opaque = Model("opaque", self.ref(node), var_name=_receiver_name(func.value))
@@ -281,6 +409,18 @@ class Interpreter(UserCode, LabelSemantics):
     def _call_value(self, callee: object, node: cst.Call, env: Env) -> object:
         if isinstance(callee, Symbol):
             return self.call_symbol(callee.name, node, env)
+        if isinstance(callee, Partial):  # `DefaultDense(10)`: the bound arguments, then the call's
+            bound = list(callee.node.args[1:])
+            merged = cst.Call(func=node.func, args=[
+                *(a for a in bound if a.keyword is None and not a.star), *(a for a in node.args if a.keyword is None),
+                *(a for a in node.args if a.keyword is not None), *(a for a in bound if a.keyword is not None or a.star)])
+            self._ref_alias[merged] = node
+            result = self.call_symbol(callee.symbol, merged, env)
+            if isinstance(result, Layer):  # what the partial binds is shared by every layer it makes
+                result.inferred = True
+                if result.activation is not None and not self.inside(result.activation.ref, result.ref):
+                    result.activation.inferred = True
+            return result
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
             return Tensor(callee, self.eval(args[0], env) if args else UNKNOWN)
@@ -288,6 +428,61 @@ class Interpreter(UserCode, LabelSemantics):
             return self.call_user(callee, node, env)
         self._eval_args(node, env)
         return UNKNOWN
+
+    def call_builtin(self, name: str, node: cst.Call, env: Env) -> object:
+        """`len`, `range`, `int`, `max`, `min` of what we know: literals fold, data gives FromData."""
+        args = [self.eval(a.value, env) for a in node.args]
+        ref = self.ref(node)
+        if any(a.star or a.keyword is not None for a in node.args):
+            return UNKNOWN
+        if name == "len" and len(args) == 1:
+            value = args[0]
+            if isinstance(value, (Seq, Mapping_)):
+                return Const(len(value.items), ref)
+            if isinstance(value, Const) and isinstance(value.value, str):
+                return Const(len(value.value), ref)
+            return FromData(ref)
+        if name == "range" and 1 <= len(args) <= 3 and all(_int(a) is not None for a in args):
+            values = list(range(*(_int(a) for a in args)))
+            return Range(values, ref) if len(values) <= 1000 else UNKNOWN
+        if name in ("int", "round") and len(args) == 1:
+            value = args[0]
+            if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+                return Const(int(round(value.value)) if name == "round" else int(value.value), ref)
+            return value if isinstance(value, FromData) else UNKNOWN
+        if name in ("max", "min") and len(args) >= 2:
+            if all(isinstance(a, Const) and isinstance(a.value, (int, float)) for a in args):
+                return Const((max if name == "max" else min)(a.value for a in args), ref)
+            if any(isinstance(a, FromData) for a in args):
+                return FromData(ref)
+        if name == "list" and len(args) == 1 and isinstance(args[0], Seq):
+            return Seq(list(args[0].items), ref)
+        return UNKNOWN
+
+    def grow_list(self, seq: Seq, func: cst.Attribute, node: cst.Call, env: Env) -> object:
+        """`layer_list.append(Dense(10))` / `.extend([...])`: the list a Sequential may be built from."""
+        args = [self.eval(a.value, env) for a in node.args]
+        if self.in_branch() or len(args) != 1 or func.attr.value not in ("append", "extend") \
+                or (func.attr.value == "extend" and not isinstance(args[0], Seq)):
+            # changed where we cannot follow (in a loop over data, by pop/insert): neither its length
+            # nor its last element is known any more
+            seq.items[:] = [UNKNOWN]
+            if isinstance(func.value, cst.Name):
+                self._forget(func.value.value, env)
+            return UNKNOWN
+        if func.attr.value == "append":
+            seq.items.append(args[0])
+        else:
+            seq.items.extend(args[0].items)
+        return Const(None, self.ref(node))
+
+    @staticmethod
+    def _forget(name: str, env: Env) -> None:
+        """Make `name` unknown where it is bound (a local, or the enclosing scope's)."""
+        scope: Env | None = env
+        while scope is not None and name not in scope.vars:
+            scope = scope.parent
+        (scope or env).vars[name] = UNKNOWN
 
     def _eval_args(self, node: cst.Call, env: Env) -> None:
         """Evaluate arguments of a call we do not model, for their side effects (e.g. nested compiles)."""
@@ -301,12 +496,19 @@ class Interpreter(UserCode, LabelSemantics):
             layers_node = _arg(node, "layers", 0)
             layers = self.eval(layers_node, env) if layers_node is not None else Seq([], self.ref(node))
             items = list(layers.items) if isinstance(layers, Seq) else [UNKNOWN]
-            return Model("sequential", self.ref(node), layers=items)
+            return Model("sequential", self.ref(node), layers=items, level=self.conditional)
         if symbol in k.FUNCTIONAL:
             outputs = _arg(node, "outputs", 1)
             if outputs is None:
                 return Model("opaque", self.ref(node))
             return Model("functional", self.ref(node), outputs=self.eval(outputs, env))
+        if symbol in _PARTIAL:
+            args = _positional(node)
+            target = self.eval(args[0], env) if args else UNKNOWN
+            if isinstance(target, Symbol):
+                return Partial(target.name, node)
+            self._eval_args(node, env)
+            return UNKNOWN
         if symbol in k.LOSS_BY_CLASS:
             return self.make_loss_object(symbol, node, env)
         if symbol in k.METRIC_BY_FUNCTION and symbol.split(".")[-1][:1].isupper():
@@ -317,7 +519,11 @@ class Interpreter(UserCode, LabelSemantics):
                 return Tensor(Activation(k.ACTIVATION_BY_FUNCTION[symbol], self.ref(node)), self.eval(args[0], env))
             return UNKNOWN
         if symbol.startswith("keras.layers."):
-            return self.make_layer(symbol, node, env)
+            layer = self.make_layer(symbol, node, env)
+            if layer.spec is not None and layer.spec.role is k.LayerRole.MERGE and layer.class_name[:1].islower():
+                args = _positional(node)  # `layers.concatenate([a, b])`: the merged tensor itself
+                return Tensor(layer, self.eval(args[0], env) if args else UNKNOWN)
+            return layer
         if symbol in _CLONE:
             args = _positional(node)
             source = self.eval(args[0], env) if args else UNKNOWN
@@ -326,6 +532,14 @@ class Interpreter(UserCode, LabelSemantics):
             return self.make_application(symbol, node, env)
         if symbol in _OPAQUE_MODEL_FACTORIES:
             return Model("opaque", self.ref(node))
+        task = k.task_head(symbol)
+        if task is not None:
+            return self.make_task_model(task, symbol, node, env)
+        if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
+            args = _positional(node)
+            first = self.eval(args[0], env) if args else UNKNOWN
+            if isinstance(first, Tensor):
+                return Tensor(Slice(symbol in k.CAST_OPS, self.ref(node)), first)
         labels = self.label_symbol_call(symbol, node, env)
         if labels is not None:
             return labels
@@ -350,6 +564,29 @@ class Interpreter(UserCode, LabelSemantics):
                             else Activation(head.default_activation, ref))
         return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
 
+    def make_task_model(self, task: k.TaskHead, symbol: str, node: cst.Call, env: Env) -> Model:
+        """`keras_hub.models.BertClassifier.from_preset(..., num_classes=4)`: ends in a Dense head."""
+        ref = self.ref(node)
+        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        for arg in node.args:
+            if arg.keyword is None:
+                self.eval(arg.value, env)
+        layer = Layer(symbol.split(".")[2], k.LAYERS["keras.layers.Dense"], ref)
+        if task.logits:
+            layer.activation = Activation("linear", ref)
+            layer.units_from_data = True  # the vocabulary of the preset
+            return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+        classes = values.get(task.classes_keyword, UNKNOWN)
+        layer.units = _int(classes)
+        layer.inferred = True
+        layer.units_from_data = isinstance(classes, FromData)
+        activation_node = _arg(node, task.activation_keyword, None)
+        if activation_node is not None:
+            layer.activation = self.make_activation(activation_node, env)
+        elif task.default_activation is not None:
+            layer.activation = Activation(task.default_activation, ref)
+        return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+
     def make_layer(self, symbol: str, node: cst.Call, env: Env) -> Layer:
         spec = k.LAYERS.get(symbol)
         class_name = symbol.rsplit(".", 1)[1]
@@ -365,7 +602,23 @@ class Interpreter(UserCode, LabelSemantics):
             value = self.eval(units_node, env) if units_node is not None else UNKNOWN
             if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
                 layer.units = value.value
-                layer.inferred = not self.inside(value.ref, layer.ref)
+                layer.inferred = value.ref is None or not self.inside(value.ref, layer.ref)
+            layer.units_from_data = isinstance(value, FromData)
+        if spec.role is k.LayerRole.SHAPE and spec.name == "Reshape":
+            shape = self.eval(_arg(node, "target_shape", 0), env) if _arg(node, "target_shape", 0) else UNKNOWN
+            if isinstance(shape, Seq) and shape.items:
+                layer.target_units = _int(shape.items[-1]) if (_int(shape.items[-1]) or 0) > 0 else None
+        if spec.role is k.LayerRole.SHAPE and spec.keeps_units:
+            data_format = _arg(node, "data_format", None)
+            value = self.eval(data_format, env) if data_format is not None else Const("channels_last", None)
+            if not (isinstance(value, Const) and value.value in ("channels_last", None)):
+                layer.spec = None  # channels first: the last axis is not the channels
+                return layer
+        if spec.merge == "concatenate":
+            axis_node = _arg(node, "axis", 0 if class_name[:1].isupper() else 1)
+            axis = self.eval(axis_node, env) if axis_node is not None else Const(-1, None)
+            if not (isinstance(axis, Const) and axis.value == -1):
+                layer.merge = "other-axis"
         if symbol in k.ACTIVATION_BY_LAYER:
             layer.activation = Activation(k.ACTIVATION_BY_LAYER[symbol], layer.ref)
         elif spec.activation_arg:
@@ -401,9 +654,11 @@ class Interpreter(UserCode, LabelSemantics):
         loss_id = k.LOSS_BY_CLASS[symbol]
         keyword = _arg(node, "from_logits", None)
         if keyword is None and _positional(node):
-            # only the plain cross-entropies take from_logits as their first positional argument
-            keyword = _positional(node)[0] if loss_id in k.FROM_LOGITS_FIRST_POSITIONAL else None
-            if keyword is None:
+            # only the plain cross-entropies take from_logits as their first positional argument;
+            # `Huber(2.0)` (delta) takes none at all
+            if loss_id in k.FROM_LOGITS_FIRST_POSITIONAL:
+                keyword = _positional(node)[0]
+            elif k.LOSSES[loss_id].takes_from_logits:
                 return Loss(loss_id, True, symbol.split(".")[-1], None, self.ref(node))
         from_logits: bool | None = False
         if keyword is not None:
@@ -411,15 +666,23 @@ class Interpreter(UserCode, LabelSemantics):
             from_logits = value.value if isinstance(value, Const) and isinstance(value.value, bool) else None
         return Loss(loss_id, True, symbol.split(".")[-1], from_logits, self.ref(node))
 
-    def call_model_method(self, model: Model, method: str, node: cst.Call, env: Env) -> object:
+    def call_model_method(self, model: Model, method: str, node: cst.Call, env: Env,
+                          keras_method: bool = False) -> object:
+        own = model.user_class.lookup(method) if model.user_class and not keras_method else None
+        if model.kind == "object" or own is not None and method in ("compile", "fit"):
+            # a plain object's method, or a model class's own compile()/fit(): run what it does
+            result = self.call_method(model, method, node, env)
+            if result is None:
+                self._eval_args(node, env)
+            return result if result is not None else UNKNOWN
         if method == "add":
             args = _positional(node)
             layer = self.eval(args[0], env) if args else UNKNOWN
             model.layers.append(layer if isinstance(layer, (Layer, Model, Tensor)) else UNKNOWN)
-            model.uncertain = self.conditional > 0
+            model.uncertain = self.conditional > model.level  # added in a branch the model was not built in
         elif method == "pop" and model.layers:
             model.layers.pop()
-            model.uncertain = model.uncertain or self.conditional > 0
+            model.uncertain = model.uncertain or self.conditional > model.level
         elif method == "compile":
             loss_node = _arg(node, "loss", 1)
             metrics_node = _arg(node, "metrics", None)
@@ -427,6 +690,7 @@ class Interpreter(UserCode, LabelSemantics):
                 node, self.ref(node), model, model_outputs(model),
                 self.eval(loss_node, env) if loss_node is not None else UNKNOWN,
                 self.eval(metrics_node, env) if metrics_node is not None else None,
+                has_loss=loss_node is not None,
             )
             self.compiles.append(call)
             model.last_compile = call
@@ -442,6 +706,104 @@ class Interpreter(UserCode, LabelSemantics):
         return UNKNOWN
 
 
+
+
+_GUESSABLE_ROOTS = frozenset({"keras", "tf", "tensorflow", "layers", "models", "losses", "K", "np", "utils",
+                              "activations", "metrics"})
+_LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
+_BUILTINS = frozenset({"len", "range", "int", "round", "max", "min", "list"})
+_ARITHMETIC = {
+    cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
+    cst.FloorDivide: lambda a, b: a // b, cst.Divide: lambda a, b: a / b, cst.Modulo: lambda a, b: a % b,
+    cst.Power: lambda a, b: a ** b if abs(b) < 64 else None,
+}
+_AUGMENTED = {cst.AddAssign: cst.Add(), cst.SubtractAssign: cst.Subtract(), cst.MultiplyAssign: cst.Multiply(),
+              cst.FloorDivideAssign: cst.FloorDivide()}
+_COMPARISONS = {
+    cst.Equal: lambda a, b: a == b, cst.NotEqual: lambda a, b: a != b, cst.LessThan: lambda a, b: a < b,
+    cst.GreaterThan: lambda a, b: a > b, cst.LessThanEqual: lambda a, b: a <= b,
+    cst.GreaterThanEqual: lambda a, b: a >= b, cst.Is: lambda a, b: a is b, cst.IsNot: lambda a, b: a is not b,
+}
+
+
+def _number(value: object) -> int | float | None:
+    if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def _int(value: object) -> int | None:
+    number = _number(value)
+    return number if isinstance(number, int) else None
+
+
+def _fold(left: object, operator: cst.BaseBinaryOp, right: object, ref: SourceRef) -> object:
+    """`24 * 2`, `n + 1` over literals; `len(names) + 1` stays a number from the data; list + list."""
+    a, b = _number(left), _number(right)
+    function = _ARITHMETIC.get(type(operator))
+    if a is not None and b is not None and function is not None:
+        try:
+            value = function(a, b)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            return UNKNOWN
+        return Const(value, ref) if value is not None else UNKNOWN
+    if isinstance(left, FromData) and b is not None or isinstance(right, FromData) and a is not None:
+        return FromData(ref)
+    if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(operator, cst.Add):
+        return Seq([*left.items, *right.items], ref)
+    if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, str) \
+            and isinstance(right.value, str) and isinstance(operator, cst.Add):
+        return Const(left.value + right.value, ref)
+    return None
+
+
+def _compare_consts(left: object, operator: cst.BaseCompOp, right: object) -> bool | None:
+    if isinstance(operator, (cst.In, cst.NotIn)) and isinstance(left, Const) and isinstance(right, Seq) \
+            and all(isinstance(i, Const) for i in right.items):
+        found = any(i.value == left.value for i in right.items)
+        return found if isinstance(operator, cst.In) else not found
+    function = _COMPARISONS.get(type(operator))
+    if function is None or not isinstance(left, Const) or not isinstance(right, Const):
+        return None
+    try:
+        return bool(function(left.value, right.value))
+    except TypeError:
+        return None
+
+
+def _keeps_last_axis(node: cst.Subscript) -> bool:
+    """`x[:, -1, :]`, `x[..., :]`: the last axis is taken whole."""
+    if len(node.slice) < 2:
+        return False
+    last = node.slice[-1].slice
+    return isinstance(last, cst.Slice) and last.lower is None and last.upper is None and last.step is None
+
+
+def _breaks_out(body: cst.BaseSuite) -> bool:
+    """A `break`, `continue`, `return` or `yield` in a loop body: the iterations are not all run alike."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Break(self, node):
+            found.append(node)
+
+        def visit_Continue(self, node):
+            found.append(node)
+
+        def visit_Return(self, node):
+            found.append(node)
+
+        def visit_Yield(self, node):
+            found.append(node)
+
+        def visit_FunctionDef(self, node):
+            return False
+
+        def visit_ClassDef(self, node):
+            return False
+
+    body.visit(Finder())
+    return bool(found)
 
 
 def _looks_like_model_compile(node: cst.Call) -> bool:

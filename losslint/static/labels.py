@@ -11,7 +11,7 @@ import libcst as cst
 
 from .. import knowledge as k
 from .callargs import arg as _arg, positional as _positional
-from .values import UNKNOWN, Const, Dataset, Helper, IdentityMatrix, Labels, Seq
+from .values import UNKNOWN, Const, Dataset, Helper, IdentityMatrix, Labels, Seq, ZerosArray
 
 _NOT_MINE = None
 
@@ -66,6 +66,11 @@ class LabelSemantics:
         if op is k.LabelOp.IDENTITY_MATRIX:
             size = args[0] if args else UNKNOWN
             return IdentityMatrix(_int(size), ref)
+        if op is k.LabelOp.ZEROS:
+            shape = args[0] if args else UNKNOWN
+            if isinstance(shape, Seq) and len(shape.items) == 2:
+                return ZerosArray(_int(shape.items[1]), ref)
+            return UNKNOWN
         return UNKNOWN
 
     def _load_data(self, spec: k.DatasetSpec, node: cst.Call, env) -> object:
@@ -239,6 +244,27 @@ class LabelSemantics:
             key = self.eval(element.value, env)
             return base if not isinstance(key, Const) else UNKNOWN
         return _NOT_MINE
+
+    def label_item_assignment(self, current: object, target: cst.Subscript, value: object, env) -> object:
+        """`y2[np.arange(n), y] = 1` on `y2 = np.zeros((n, C))`: one 1 in every row, one-hot of width C.
+        What the array is afterwards (None: not an array of ours)."""
+        if not isinstance(current, ZerosArray):
+            return _NOT_MINE
+        if not (isinstance(value, Const) and value.value == 1) or len(target.slice) != 2:
+            return UNKNOWN
+        rows, columns = (element.slice for element in target.slice)
+        if not isinstance(rows, cst.Index) or not isinstance(columns, cst.Index) or not self._every_row(rows.value):
+            return UNKNOWN
+        self.eval(columns.value, env)
+        return Labels("one-hot", current.ref, current.width, 0, 1, "float64")
+
+    def _every_row(self, node: cst.BaseExpression) -> bool:
+        """`np.arange(n)`, `np.arange(len(y))`, `range(len(y))`: each row once."""
+        if not isinstance(node, cst.Call) or len(node.args) != 1:
+            return False
+        if isinstance(node.func, cst.Name) and node.func.value == "range":
+            return True
+        return self.names.symbol(node.func) in k.ROW_INDEX_FUNCTIONS
 
     # ------------------------------------------------------------------ fit
 

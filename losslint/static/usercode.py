@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import knowledge as k
 from .env import Env
-from .values import UNKNOWN, Function, Mapping_, Model, Seq, Symbol, Tensor, UserClass
+from .values import UNKNOWN, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass
 
 _MAX_CALL_DEPTH = 8
 
@@ -31,6 +31,7 @@ class UserCode:
     def _init_user_code(self) -> None:
         self._frames: list[_Frame] = []
         self._called: set[cst.FunctionDef] = set()
+        self._method_of: dict[cst.FunctionDef, UserClass] = {}
 
     # ------------------------------------------------------------------ definitions
 
@@ -39,15 +40,27 @@ class UserCode:
         self._deferred.append((node, env))
 
     def define_class(self, node: cst.ClassDef, env) -> None:
-        bases = [self.eval(base.value, env) for base in node.bases]
+        bases = [self.eval(base.value, env) for base in node.bases
+                 if not (isinstance(base.value, cst.Name) and base.value.value == "object")]
         user_bases = [b for b in bases if isinstance(b, UserClass)]
-        is_model = any(isinstance(b, Symbol) and b.name in k.FUNCTIONAL for b in bases) or bool(user_bases)
+        framework = next((b.name for b in bases if isinstance(b, Symbol)), None)
+        if any(not isinstance(b, (UserClass, Symbol)) for b in bases if b is not UNKNOWN) or \
+                (bases and not user_bases and framework is None):
+            env.vars[node.name.value] = UNKNOWN  # derives from something we cannot see
+            return
         methods = {}
+        cls = UserClass(node, env, methods, user_bases, framework)
+        class_scope = Env(env)
         for item in _class_body(node):
+            if isinstance(item, cst.SimpleStatementLine) and all(isinstance(x, (cst.Assign, cst.AnnAssign))
+                                                                  for x in item.body):
+                self.exec_statement(item, class_scope)  # `class Config: NUM_CLASSES = 10`
+                cls.attributes.update(class_scope.vars)
             if isinstance(item, cst.FunctionDef):
                 methods[item.name.value] = Function(item, env)
                 self._deferred.append((item, env))
-        env.vars[node.name.value] = UserClass(node, env, methods, user_bases) if is_model else UNKNOWN
+                self._method_of[item] = cls
+        env.vars[node.name.value] = cls
 
     def run_deferred(self) -> None:
         """Run the bodies no call reached, callers (defined later) first, with unknown parameters."""
@@ -55,6 +68,13 @@ class UserCode:
             if function in self._called:
                 continue
             self._called.add(function)
+            cls = self._method_of.get(function)
+            if cls is not None and cls.root_base is None and function.name.value != "__init__":
+                # a method of a plain class no call reached (`Trainer.train()`): on an instance built by
+                # its __init__, so `self.model = build()` there is what `self.model.compile()` compiles
+                instance = self.instantiate(cls, [], {}, False, function)
+                self.call_function(Function(function, env), [], {}, False, bound_self=instance)
+                continue
             self._frames.append(_Frame(self.conditional, UNKNOWN))
             try:
                 self.exec_block(_body(function), Env(env))
@@ -67,7 +87,7 @@ class UserCode:
         """A call whose callee is a Function or UserClass of the file."""
         args, kwargs, complete = self._evaluated_arguments(node, env)
         if isinstance(callee, UserClass):
-            return self.instantiate(callee, args, kwargs, complete, node)
+            return self.instantiate(callee, args, kwargs, complete, node, env)
         return self.call_function(callee, args, kwargs, complete)
 
     def _evaluated_arguments(self, node: cst.Call, env) -> tuple[list, dict, bool]:
@@ -145,17 +165,50 @@ class UserCode:
 
     # ------------------------------------------------------------------ model subclasses
 
-    def instantiate(self, cls: UserClass, args: list, kwargs: dict, complete: bool, node: cst.Call) -> Model:
-        model = Model("opaque", self.ref(node), user_class=cls)
+    def instantiate(self, cls: UserClass, args: list, kwargs: dict, complete: bool, node: cst.CSTNode,
+                    env=None) -> object:
+        base = cls.root_base
+        ref = self.ref(node)
+        if base is None:  # a plain class: an object whose attributes may hold models
+            instance = Model("object", ref, user_class=cls)
+            init = cls.lookup("__init__")
+            if init is not None:
+                self.call_function(init, args, kwargs, complete, bound_self=instance)
+            return instance
+        if base in k.LOSS_BASES or base in k.LOSS_BY_CLASS:
+            return CustomLoss(f"{cls.node.name.value}()", ref)
+        if base.startswith("keras.layers.") and base not in k.INPUT:
+            return self.instantiate_layer(cls, base, node, env)
+        if base not in k.FUNCTIONAL and base not in k.SEQUENTIAL:
+            return UNKNOWN
+        model = Model("opaque", ref, user_class=cls, level=self.conditional)
         init = cls.lookup("__init__")
         if init is not None:
             self.call_function(init, args, kwargs, complete, bound_self=model)
+        elif base in k.FUNCTIONAL and complete and isinstance(node, cst.Call):
+            # `CustomModel(inputs, outputs)` of a subclass that only overrides train_step: a functional model
+            outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
+            if isinstance(outputs, (Tensor, Seq, Mapping_)):
+                model.kind, model.outputs = "functional", outputs
+        elif base in k.SEQUENTIAL and complete and isinstance(node, cst.Call):
+            layers = kwargs.get("layers", args[0] if args else Seq([], ref))
+            if isinstance(layers, Seq):
+                model.kind, model.layers = "sequential", list(layers.items)
         call = cls.lookup("call")
         if model.kind == "opaque" and call is not None:
             output = self.call_function(call, [Tensor(None)], {}, True, bound_self=model)
             if isinstance(output, (Tensor, Seq, Mapping_)):
                 model.kind, model.outputs = "functional", output
         return model
+
+    def instantiate_layer(self, cls: UserClass, base: str, node: cst.CSTNode, env) -> object:
+        """`class MyDense(layers.Dense)` that changes neither `__init__` nor `call`: a Dense."""
+        if cls.lookup("call") is not None or cls.lookup("__init__") is not None or env is None \
+                or not isinstance(node, cst.Call):
+            return Layer(cls.node.name.value, None, self.ref(node))
+        layer = self.make_layer(base, node, env)
+        layer.class_name = cls.node.name.value
+        return layer
 
     def super_init(self, node: cst.Call, env) -> None:
         """`super().__init__(inputs=..., outputs=...)` in a subclass makes it a functional model."""

@@ -12,7 +12,7 @@ from typing import Union
 import libcst as cst
 
 from ..diagnostics import SourceRef
-from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec
+from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, merged_activation
 
 
 class _Unknown:
@@ -47,6 +47,37 @@ class Symbol:
 
 
 @dataclass(eq=False)
+class FromData:
+    """A number only the data decides at run time: `len(class_names)`, `y.shape[1]`, `np.max(y) + 1`."""
+
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Range:
+    """`range(...)` of literal bounds."""
+
+    values: list
+    ref: SourceRef
+
+
+@dataclass(eq=False)
+class Partial:
+    """`functools.partial(layers.Dense, activation="relu")`: a framework callable with arguments bound."""
+
+    symbol: str
+    node: cst.Call  # the `partial(...)` call: its arguments after the first are the bound ones
+
+
+@dataclass(eq=False)
+class CustomLoss:
+    """A loss the user wrote: a function of the file, a lambda, a `keras.losses.Loss` subclass."""
+
+    text: str
+    ref: SourceRef
+
+
+@dataclass(eq=False)
 class Seq:
     items: list
     ref: SourceRef
@@ -75,6 +106,17 @@ class Layer:
     name: str | None = None
     inner: "Layer | None" = None  # TimeDistributed(Dense(...))
     inferred: bool = False  # a fact came through a variable
+    units_from_data: bool = False  # the unit count is read from the data (`len(class_names)`)
+    merge: str | None = None  # overrides the spec's merge: "other-axis" for Concatenate(axis=1)
+    target_units: int | None = None  # Reshape((.., 10)): the last axis the shape says
+
+
+@dataclass(eq=False)
+class Slice:
+    """`x[...]` on a tensor; `keeps_last_axis` when the last index is a bare `:`."""
+
+    keeps_last_axis: bool
+    ref: SourceRef
 
 
 @dataclass(eq=False)
@@ -87,7 +129,7 @@ class Tensor:
 
 @dataclass(eq=False)
 class Model:
-    kind: str  # "sequential" | "functional" | "opaque"
+    kind: str  # "sequential" | "functional" | "opaque" | "object" (an instance of a plain class)
     ref: SourceRef
     layers: list = field(default_factory=list)  # sequential
     outputs: object = None  # functional: Tensor | Seq | Mapping_
@@ -96,6 +138,7 @@ class Model:
     attrs: dict = field(default_factory=dict)  # subclassed: `self.head = Dense(...)` in __init__
     user_class: "UserClass | None" = None
     last_compile: object = None  # the latest CompileCall on this model object
+    level: int = 0  # branch depth where it was built: `add`s at that depth are certain (a k-fold loop body)
 
     def copy(self, ref: SourceRef) -> "Model":
         """`clone_model(m)`: same architecture, a new model object (no compile state)."""
@@ -129,12 +172,35 @@ class Function:
 
 @dataclass(eq=False)
 class UserClass:
-    """A `keras.Model` subclass defined in the file."""
+    """A class defined in the file: a `keras.Model` subclass, a `Layer` or `Loss` subclass, or a
+    plain class (which may hold a model in an attribute)."""
 
     node: cst.ClassDef
     env: object
     methods: dict  # name -> Function
     bases: list  # UserClass bases, for inherited methods
+    framework_base: str | None = None  # canonical symbol of the Keras base, e.g. "keras.Model"
+    attributes: dict = field(default_factory=dict)  # class-level assignments: `NUM_CLASSES = 10`
+
+    def attribute(self, name: str) -> object:
+        if name in self.attributes:
+            return self.attributes[name]
+        for base in self.bases:
+            found = base.attribute(name)
+            if found is not None:
+                return found
+        return None
+
+    @property
+    def root_base(self) -> str | None:
+        """The Keras class this one derives from, through user bases."""
+        if self.framework_base:
+            return self.framework_base
+        for base in self.bases:
+            found = base.root_base
+            if found:
+                return found
+        return None
 
     def lookup(self, name: str) -> "Function | None":
         if name in self.methods:
@@ -183,6 +249,14 @@ class IdentityMatrix:
     ref: SourceRef
 
 
+@dataclass(eq=False)
+class ZerosArray:
+    """`np.zeros((n, C))`: a blank (n, C) array; `width` is C when literal."""
+
+    width: int | None
+    ref: SourceRef
+
+
 Value = Union[_Unknown, Const, Symbol, Seq, Mapping_, Layer, Tensor, Model, Loss, Metric, Activation]
 
 
@@ -207,6 +281,13 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
     if isinstance(producer, Activation):  # tf.nn.softmax(x)
         below = describe(tensor.input, depth + 1)
         return _with_activation(below, producer) if below else None
+    if isinstance(producer, Slice):  # x[:, -1, :], x[..., 0]
+        below = describe(tensor.input, depth + 1)
+        if below is None:
+            return None
+        if producer.keeps_last_axis:
+            return below
+        return _reshaped(below, keeps_distribution=False, units=None)
     if not isinstance(producer, Layer):
         return None
     layer = producer.inner if producer.spec and producer.spec.role is LayerRole.WRAPPER else producer
@@ -215,12 +296,22 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
     role = layer.spec.role
     if role is LayerRole.PROJECTION:
         return OutputDescription(layer.activation, layer.units, layer, layer.inferred)
+    if role is LayerRole.MERGE:
+        inputs = tensor.input.items if isinstance(tensor.input, Seq) else None
+        return _merged(layer, [describe(t, depth + 1) for t in inputs]) if inputs else None
     below = describe(tensor.input, depth + 1)
     if below is None:
         return None
     if role is LayerRole.TRANSPARENT:
         return below
+    if role is LayerRole.SHAPE:
+        if layer.spec.keeps_units:
+            return _reshaped(below, layer.spec.keeps_distribution, below.units)
+        same_last_axis = layer.target_units is not None and layer.target_units == below.units
+        return _reshaped(below, same_last_axis, layer.target_units)
     if role is LayerRole.ACTIVATION:
+        if layer.activation is not None and layer.activation.id == "linear":
+            return below  # Activation("linear", dtype="float32"), Identity(): the values pass unchanged
         return _with_activation(below, layer.activation)
     return None
 
@@ -228,6 +319,29 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
 def _with_activation(below: OutputDescription, activation: Activation | None) -> OutputDescription:
     inferred = below.inferred or bool(activation and activation.inferred)
     return OutputDescription(activation, below.units, below.layer, inferred)
+
+
+def _reshaped(below: OutputDescription, keeps_distribution: bool, units: int | None) -> OutputDescription | None:
+    """The same values moved or pooled (see `knowledge.reshaped_activation`)."""
+    activation = below.activation.id if below.activation else None
+    spec = ACTIVATIONS.get(activation) if activation else None
+    if spec is None or not (spec.kind.is_elementwise or keeps_distribution):
+        return None
+    return OutputDescription(below.activation, units, below.layer, below.inferred)
+
+
+def _merged(layer: Layer, inputs: list) -> OutputDescription | None:
+    """Add / Concatenate / Average / Maximum / Minimum of tensors whose activation is known."""
+    if not inputs or any(d is None or known_activation(d.activation) is None for d in inputs):
+        return None
+    first = inputs[0]
+    if merged_activation(layer.merge or layer.spec.merge, [d.activation.id for d in inputs]) is None:
+        return None
+    if (layer.merge or layer.spec.merge) == "concatenate":
+        units = sum(d.units for d in inputs) if all(d.units is not None for d in inputs) else None
+    else:
+        units = first.units if all(d.units == first.units for d in inputs) else None
+    return OutputDescription(first.activation, units, first.layer, any(d.inferred for d in inputs))
 
 
 def model_outputs(model: Model) -> list | None:
