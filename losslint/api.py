@@ -151,8 +151,8 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot parse: expression nested too deeply")]
                           if UNREADABLE in codes else [])
-    if "compile" not in document.text:
-        return FileResult()  # parsed (a syntax error is still an LL900), but no compile(): no model to check
+    if not any(word in document.text for word in ("compile", "loss", "cross_entropy")):
+        return FileResult()  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
     try:
         models = extract_models(cst.MetadataWrapper(module, unsafe_skip_copy=True), document.path)
     except RecursionError:

@@ -65,15 +65,19 @@ def check(model):
 
 
 def _finding(output, activation, loss):
+    if loss.fixed_from_logits:  # `tf.nn.softmax_cross_entropy_with_logits`: only the output can change
+        help = f"remove the {activation.name} from the last layer (the loss takes logits)"
+        fixes = (set_activation(output, "linear"),)
+    else:
+        help = f"drop `from_logits=True`, or remove the {activation.name} from the last layer"
+        fixes = (FixIntent("remove-loss-keyword", loss.edit_ref, Applicability.SAFE, "drop `from_logits=True`",
+                           value="from_logits"),
+                 set_activation(output, "linear"))
     return Finding(
         anchor=loss.ref,
         message=f"{quoted(loss)} receives {output.described()}",
-        help=f"drop `from_logits=True`, or remove the {activation.name} from the last layer",
+        help=help,
         confidence=confidence(output, loss),
         related=output_note(output),
-        fixes=(
-            FixIntent("remove-loss-keyword", loss.ref, Applicability.SAFE, "drop `from_logits=True`",
-                      value="from_logits"),
-            set_activation(output, "linear"),
-        ),
+        fixes=fixes,
     )

@@ -18,6 +18,7 @@ from .. import knowledge as k
 from ..diagnostics import SourceRef
 from .callargs import arg as _arg, positional as _positional
 from .labels import LabelSemantics
+from .loss_calls import LossCalls
 from .names import NameResolver
 from .usercode import UserCode
 from .values import (
@@ -56,7 +57,7 @@ class Env:
 
 
 @dataclass
-class Interpreter(UserCode, LabelSemantics):
+class Interpreter(UserCode, LabelSemantics, LossCalls):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
@@ -67,6 +68,7 @@ class Interpreter(UserCode, LabelSemantics):
         self.conditional = 0  # > 0 while executing a branch that may not run
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
+        self._init_loss_calls()
 
     # ------------------------------------------------------------------ positions
 
@@ -106,7 +108,7 @@ class Interpreter(UserCode, LabelSemantics):
                 self.exec_branches(env, _body(statement), _else_body(statement.orelse))
         elif isinstance(statement, (cst.For, cst.While)):
             if isinstance(statement, cst.For):
-                self.bind(statement.target, UNKNOWN, env)
+                self.bind(statement.target, self.iteration_value(statement.iter, env), env)
             self.exec_branches(env, _body(statement), _else_body(statement.orelse), may_skip_both=True)
         elif isinstance(statement, cst.With):
             for item in statement.items:
@@ -275,6 +277,8 @@ class Interpreter(UserCode, LabelSemantics):
             if func.attr.value == "__init__" and _is_super_call(func.value):
                 self.super_init(node, env)
                 return UNKNOWN
+            if func.attr.value == "compile" and _is_super_call(func.value):
+                return self.super_compile(node, env)
             base = self.eval(func.value, env)
             if isinstance(base, Symbol):
                 return self.call_symbol(f"{base.name}.{func.attr.value}", node, env)
@@ -299,7 +303,10 @@ class Interpreter(UserCode, LabelSemantics):
             return self.call_symbol(callee.name, node, env)
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
-            return Tensor(callee, self.eval(args[0], env) if args else UNKNOWN)
+            inputs = self.eval(args[0], env) if args else UNKNOWN
+            return self.called_model(callee, inputs) if isinstance(callee, Model) else Tensor(callee, inputs)
+        if isinstance(callee, Loss):  # `loss_fn(y, model(x))` in a training loop
+            return self.call_loss_object(callee, node, env)
         if isinstance(callee, (Function, UserClass)):
             return self.call_user(callee, node, env)
         self._eval_args(node, env)
@@ -325,6 +332,9 @@ class Interpreter(UserCode, LabelSemantics):
             return Model("functional", self.ref(node), outputs=self.eval(outputs, env))
         if symbol in k.LOSS_BY_CLASS:
             return self.make_loss_object(symbol, node, env)
+        loss_value = self.call_loss_function(symbol, node, env)  # `keras.losses.mse(y, model(x))`
+        if loss_value is not None:
+            return loss_value
         if symbol in k.METRIC_BY_FUNCTION and symbol.split(".")[-1][:1].isupper():
             return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node))
         if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
@@ -437,6 +447,8 @@ class Interpreter(UserCode, LabelSemantics):
             model.layers.pop()
             model.uncertain = model.uncertain or self.conditional > 0
         elif method == "compile":
+            if self.user_compile(model, node, env):  # an overridden compile() keeps what it is given
+                return UNKNOWN
             loss_node = _arg(node, "loss", 1)
             metrics_node = _arg(node, "metrics", None)
             call = CompileCall(
@@ -450,6 +462,7 @@ class Interpreter(UserCode, LabelSemantics):
             labels, text = self.labels_at_fit(node, env, method)
             if model.last_compile is not None:  # facts of this model object's latest compile
                 model.last_compile.fits.append((labels, text))
+            self.run_train_step(model, labels)
         else:
             result = self.call_method(model, method, node, env)
             if result is not None:
