@@ -2,6 +2,11 @@
 Finds a probability loss built with `from_logits=True` whose model output already went through
 a softmax or sigmoid.
 
+Also where the loss is called on the output in a custom training loop (`loss_fn(y, model(x))`),
+and for TensorFlow's logits losses (`tf.nn.softmax_cross_entropy_with_logits`,
+`tf.nn.sigmoid_cross_entropy_with_logits`, `tf.compat.v1.losses.*`), which always take logits:
+there the fix is to remove the softmax, as the loss has no `from_logits` to drop.
+
 ## Why is this bad?
 With `from_logits=True` the loss applies softmax (or sigmoid) itself, so the model's
 probabilities are squashed a second time. The loss can no longer reach zero, gradients shrink and

@@ -244,7 +244,11 @@ def loss_call_sites(calls: list[LossCall]) -> list[ModelFacts]:
         resolved = [f for f in variants if not f.unresolved]
         for facts in resolved or variants[:1]:
             groups.setdefault(_same_mistake_key(facts), []).append(facts)
-    return [next((f for f in group if f.outputs and f.outputs[0].labels), group[0]) for group in groups.values()]
+    sites = []
+    for group in groups.values():
+        group.sort(key=lambda f: (f.ref.line, f.ref.col))  # source order, not the order calls ran in
+        sites.append(next((f for f in group if f.outputs and f.outputs[0].labels), group[0]))
+    return sites
 
 
 def _same_mistake_key(facts: ModelFacts) -> tuple:
