@@ -1,4 +1,5 @@
-"""How much of a code base the static front end resolves, and what it reports there.
+"""How much of a code base the static front end resolves, and what it reports there: `compile()`
+calls, and losses called on a model's output in training code (loss calls).
 
     PYTHONPATH=. python benchmarks/static_coverage.py DIR [DIR ...] [--list] [--jobs N]
 
@@ -55,17 +56,15 @@ def _measure(path: str) -> tuple[list, list, str | None]:
     records: dict = {}
     findings = set()
     for model in models:
-        if model.site != "compile":
-            continue
         category = _category(model)
-        key = (model.ref.line, model.ref.cell)
+        key = (model.site, model.ref.line, model.ref.cell)
         old = records.get(key)
         if old is None or _RANK[category] < _RANK[old[0]]:
             records[key] = (category, tuple(model.unresolved))
         for diagnostic in run_rules(model, codes, mode="static"):
             anchor = diagnostic.anchor
             findings.add((diagnostic.code, anchor.line, anchor.cell, diagnostic.message))
-    return ([(line, cell, category, reasons) for (line, cell), (category, reasons) in records.items()],
+    return ([(site, line, cell, category, reasons) for (site, line, cell), (category, reasons) in records.items()],
             sorted(findings, key=str), None)
 
 
@@ -90,13 +89,17 @@ def measure(root: str, jobs: int, listing: bool) -> None:
         results = list(pool.map(_measure, files, chunksize=8))
     elapsed = time.perf_counter() - start
     categories: Counter = Counter()
+    loss_calls: Counter = Counter()  # resolved (True) / not (False)
     reasons: Counter = Counter()
     per_code: Counter = Counter()
     unresolved_sites, finding_lines, errors = [], [], []
     for path, (records, findings, error) in zip(files, results):
         if error:
             errors.append(f"{path}: {error}")
-        for line, cell, category, why in records:
+        for site, line, cell, category, why in records:
+            if site != "compile":  # a loss called on a model's output (custom training loops)
+                loss_calls[category == "resolved"] += 1
+                continue
             categories[category] += 1
             if category == "unresolved":
                 reasons[", ".join(why)] += 1
@@ -118,6 +121,7 @@ def measure(root: str, jobs: int, listing: bool) -> None:
         print(f"      {n:5}  {reason}")
     known = categories["resolved"] + categories["units from data"] + categories["custom loss"]
     print(f"  {'not unresolved':16} {known:5}  {share(known)}")
+    print(f"  loss calls       {sum(loss_calls.values()):5}  ({loss_calls[True]} resolved)")
     print("  findings: " + (", ".join(f"{code} {n}" for code, n in sorted(per_code.items())) or "none"))
     if errors:
         print(f"  {len(errors)} files not analysed (LL900)")

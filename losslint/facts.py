@@ -27,12 +27,19 @@ class LossFacts:
     loss_id: str  # key into knowledge.LOSSES
     from_logits: bool | None  # None: written but not a literal we could read
     text: str  # as written, for messages: "SparseCategoricalCrossentropy(from_logits=True)"
-    ref: SourceRef
+    ref: SourceRef  # the anchor: where the loss meets the output (the loss expression, or the loss call)
     confidence: Confidence = Confidence.HIGH
+    written: SourceRef | None = None  # where the loss is written, when that is not `ref` (`loss_fn = ...`)
+    fixed_from_logits: bool = False  # no `from_logits` to change (`tf.nn.softmax_cross_entropy_with_logits`)
 
     @property
     def spec(self) -> LossSpec:
         return LOSSES[self.loss_id]
+
+    @property
+    def edit_ref(self) -> SourceRef:
+        """What a fix that changes the loss edits: where it is written."""
+        return self.written or self.ref
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,11 @@ class ModelFacts:
     @property
     def is_multi_output(self) -> bool:
         return len(self.outputs) > 1
+
+    @property
+    def site_text(self) -> str:
+        """`model.compile()`, or the loss call as written (`loss_fn(y, logits)`), for messages."""
+        return f"{self.name}.compile()" if self.site == "compile" else self.name
 
 
 # Both front ends word facts the same way, so a finding reads the same from the CLI and from

@@ -274,6 +274,50 @@ def resolve_auto_loss(loss_id: str, units: int | None) -> str:
     return loss_id
 
 
+# --------------------------------------------------------------------------- losses called directly
+# A loss can meet a model's output outside `compile()` (DESIGN §8): a Keras loss object or a
+# `keras.losses` function called in a training loop (the records above), or one of TensorFlow's
+# own losses below. These compute a Keras loss with `from_logits` fixed by the function (there
+# is no switch to flip) and name their arguments their own way.
+
+
+@dataclass(frozen=True)
+class DirectLossSpec:
+    symbol: str  # canonical symbol
+    loss_id: str  # the Keras loss it computes (key into LOSSES)
+    from_logits: bool  # what it always expects: logits (True) or probabilities (False)
+    labels_arg: tuple[str, int]  # (keyword, position)
+    predictions_arg: tuple[str, int]
+
+
+def _direct(symbol: str, loss_id: str, labels: str = "labels", predictions: str = "logits",
+            from_logits: bool = True) -> DirectLossSpec:
+    return DirectLossSpec(f"tensorflow.{symbol}", loss_id, from_logits, (labels, 0), (predictions, 1))
+
+
+_DIRECT_LOSS_LIST = (
+    _direct("nn.softmax_cross_entropy_with_logits", "categorical_crossentropy"),
+    _direct("nn.softmax_cross_entropy_with_logits_v2", "categorical_crossentropy"),
+    _direct("nn.sparse_softmax_cross_entropy_with_logits", "sparse_categorical_crossentropy"),
+    _direct("nn.sigmoid_cross_entropy_with_logits", "binary_crossentropy"),
+    _direct("nn.weighted_cross_entropy_with_logits", "binary_crossentropy"),
+    # tf.compat.v1.losses (canonical_symbol drops `compat.v1`)
+    _direct("losses.softmax_cross_entropy", "categorical_crossentropy", "onehot_labels"),
+    _direct("losses.sparse_softmax_cross_entropy", "sparse_categorical_crossentropy"),
+    _direct("losses.sigmoid_cross_entropy", "binary_crossentropy", "multi_class_labels"),
+    _direct("losses.log_loss", "binary_crossentropy", predictions="predictions", from_logits=False),
+)
+DIRECT_LOSSES: Mapping[str, DirectLossSpec] = MappingProxyType({d.symbol: d for d in _DIRECT_LOSS_LIST})
+# A Keras loss object is called as `loss(y_true, y_pred)`; a `keras.losses` function takes
+# `from_logits` as its third argument when it is one of FROM_LOGITS_FIRST_POSITIONAL.
+LOSS_CALL_ARGS = (("y_true", 0), ("y_pred", 1))
+LOSS_FUNCTION_FROM_LOGITS_POSITION = 2
+# Attributes through which a `train_step` / `compute_loss` override reaches the loss given to
+# `compile()` (`self.compiled_loss(...)` in Keras 2, `self.compute_loss(...)` / `self.loss` in 3).
+COMPILED_LOSS_ATTRIBUTES = frozenset({"compiled_loss", "compute_loss", "loss", "_compile_loss"})
+TRAINING_OVERRIDES = ("train_step", "compute_loss")
+
+
 # --------------------------------------------------------------------------- layers
 
 

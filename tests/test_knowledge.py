@@ -74,3 +74,19 @@ def test_from_logits_is_in_loss_config(keras) -> None:
         if spec.takes_from_logits and spec.class_name:
             config = getattr(keras.losses, spec.class_name)(from_logits=True).get_config()
             assert config["from_logits"] is True, spec.id
+
+
+@pytest.mark.keras
+def test_direct_losses_exist_in_tensorflow_with_their_argument_names(keras) -> None:
+    """The TensorFlow losses called directly: each symbol exists (`tf.compat.v1` for the
+    `tensorflow.losses.*` ones) and takes the labels and predictions keywords the record names."""
+    import inspect
+
+    tf = pytest.importorskip("tensorflow")
+    for spec in k.DIRECT_LOSSES.values():
+        area, name = spec.symbol.split(".")[1:]
+        module = tf.compat.v1.losses if area == "losses" else tf.nn if hasattr(tf.nn, name) else tf.compat.v1.nn
+        function = getattr(module, name)
+        parameters = inspect.signature(function).parameters
+        assert spec.labels_arg[0] in parameters and spec.predictions_arg[0] in parameters, spec.symbol
+        assert spec.loss_id in k.LOSSES

@@ -31,8 +31,8 @@ def output_note(output: OutputFacts) -> tuple[Related, ...]:
 
 
 def loss_note(loss: LossFacts) -> tuple[Related, ...]:
-    if loss.ref.is_static:
-        return (Related(f"loss {quoted(loss)} written here", loss.ref),)
+    if loss.edit_ref.is_static:
+        return (Related(f"loss {quoted(loss)} written here", loss.edit_ref),)
     return ()
 
 
@@ -50,7 +50,7 @@ def replace_loss(loss: LossFacts, spec: LossSpec, applicability=Applicability.SA
         message = f"use `{spec.class_name}({arguments})`"
     else:
         message = f"use `{spec.id}`"
-    return FixIntent("replace-loss", loss.ref, applicability, message, value=spec.id,
+    return FixIntent("replace-loss", loss.edit_ref, applicability, message, value=spec.id,
                      keywords=tuple(keywords.items()))
 
 

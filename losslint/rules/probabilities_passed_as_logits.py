@@ -2,6 +2,11 @@
 Finds a probability loss built with `from_logits=True` whose model output already went through
 a softmax or sigmoid.
 
+Also where the loss is called on the output in a custom training loop (`loss_fn(y, model(x))`),
+and for TensorFlow's logits losses (`tf.nn.softmax_cross_entropy_with_logits`,
+`tf.nn.sigmoid_cross_entropy_with_logits`, `tf.compat.v1.losses.*`), which always take logits:
+there the fix is to remove the softmax, as the loss has no `from_logits` to drop.
+
 ## Why is this bad?
 With `from_logits=True` the loss applies softmax (or sigmoid) itself, so the model's
 probabilities are squashed a second time. The loss can no longer reach zero, gradients shrink and
@@ -65,15 +70,19 @@ def check(model):
 
 
 def _finding(output, activation, loss):
+    if loss.fixed_from_logits:  # `tf.nn.softmax_cross_entropy_with_logits`: only the output can change
+        help = f"remove the {activation.name} from the last layer (the loss takes logits)"
+        fixes = (set_activation(output, "linear"),)
+    else:
+        help = f"drop `from_logits=True`, or remove the {activation.name} from the last layer"
+        fixes = (FixIntent("remove-loss-keyword", loss.edit_ref, Applicability.SAFE, "drop `from_logits=True`",
+                           value="from_logits"),
+                 set_activation(output, "linear"))
     return Finding(
         anchor=loss.ref,
         message=f"{quoted(loss)} receives {output.described()}",
-        help=f"drop `from_logits=True`, or remove the {activation.name} from the last layer",
+        help=help,
         confidence=confidence(output, loss),
         related=output_note(output),
-        fixes=(
-            FixIntent("remove-loss-keyword", loss.ref, Applicability.SAFE, "drop `from_logits=True`",
-                      value="from_logits"),
-            set_activation(output, "linear"),
-        ),
+        fixes=fixes,
     )

@@ -2,6 +2,9 @@
 Finds a loss built with `from_logits=True` fed by a relu, elu, tanh, softplus (or similar)
 output: the "logits" are clipped or squashed.
 
+Also where the loss is called on the output in a custom training loop, and for TensorFlow's
+logits losses (`tf.nn.sparse_softmax_cross_entropy_with_logits` and the like).
+
 ## Why is this bad?
 Logits must be free to take any real value. A relu output cannot go below zero, so every class
 the model wants to rule out is stuck at logit 0 with zero gradient; tanh caps every logit to

@@ -60,8 +60,9 @@ def check(model):
     for output, activation, loss in judged(model):
         if loss.spec.is_probability and loss.from_logits is False and not activation.kind.is_probability:
             wanted = probability_activation(loss.spec, output.units)
-            if activation.kind.is_valid_logits:
-                fixes = (FixIntent("set-loss-keywords", loss.ref, Applicability.SAFE,
+            can_pass_logits = activation.kind.is_valid_logits and not loss.fixed_from_logits
+            if can_pass_logits:
+                fixes = (FixIntent("set-loss-keywords", loss.edit_ref, Applicability.SAFE,
                                    "pass `from_logits=True` to the loss", keywords=(("from_logits", True),)),
                          set_activation(output, wanted))
             else:
@@ -70,7 +71,7 @@ def check(model):
                 anchor=loss.ref,
                 message=f"{quoted(loss)} expects probabilities but receives {output.described()}",
                 help=f"pass `from_logits=True` to the loss, or add `activation=\"{wanted}\"` to the last layer"
-                if activation.kind.is_valid_logits else f'use `activation="{wanted}"` on the last layer',
+                if can_pass_logits else f'use `activation="{wanted}"` on the last layer',
                 confidence=confidence(output, loss),
                 related=output_note(output),
                 fixes=fixes,

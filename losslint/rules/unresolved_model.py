@@ -1,6 +1,7 @@
 """## What it does
-Reports a `compile()` whose output activation, unit count or loss could not be resolved
-statically (the message says which part). Opt-in: `--select LL901 --statistics` measures how
+Reports a `compile()` that passes a loss, or a loss called on a model's output in a training
+loop, whose output activation, unit count or loss could not be resolved statically (the message
+says which part). Opt-in: `--select LL901 --statistics` measures how
 much of a code base losslint can see.
 
 Not reported: a `compile()` without a loss (nothing to resolve), a loss the user wrote (a function or `Loss` subclass: custom, not unresolved) and a
@@ -41,6 +42,6 @@ def check(model):
     if model.unresolved:
         yield Finding(
             anchor=model.ref,
-            message=f"could not resolve the {', '.join(model.unresolved)} of `{model.name}.compile()`",
-            help="the runtime hook (`losslint.install()`) can check this model when it is compiled",
+            message=f"could not resolve the {', '.join(model.unresolved)} of `{model.site_text}`",
+            help="the runtime hook (`losslint.install()`) checks it when the program runs",
         )

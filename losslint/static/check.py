@@ -40,6 +40,10 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None):
                           if UNREADABLE in codes else []), None
 
 
+# a file none of these words appear in has no loss site (compile() or a loss call)
+_LOSS_WORDS = ("compile", "loss", "Loss", "cross_entropy")
+
+
 def check_document(document, codes: frozenset[str]):
     """(the findings, the parsed module or None). The parsed module (a `ParsedModule`, which
     carries its text) is what realising fixes starts from, so a file is never parsed twice."""
@@ -49,8 +53,8 @@ def check_document(document, codes: frozenset[str]):
     parsed = parse_document(document)
     if isinstance(parsed, Diagnostic):
         return FileResult([parsed] if UNREADABLE in codes else []), None
-    if "compile" not in document.text:
-        return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no compile(): no model
+    if not any(word in document.text for word in _LOSS_WORDS):
+        return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
     try:
         models = extract_models(parsed, document.path)
     except RecursionError:

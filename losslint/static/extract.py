@@ -11,6 +11,7 @@ from ..diagnostics import Confidence, SourceRef
 from ..facts import LabelFacts, LabelFormat, LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, \
     loss_display
 from .interpret import CompileCall, Interpreter
+from .loss_calls import loss_call_sites
 from .values import (
     UNKNOWN, Const, CustomLoss, Function, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation,
     model_output_names,
@@ -22,10 +23,13 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str) -> list[ModelFacts]:
     interpreter = Interpreter(wrapper, path)
     models = []
     for call in interpreter.run():
+        if interpreter.compiled_loss_unused(call.model):
+            continue  # its train_step never uses the compiled loss: nothing of this compile trains the model
         facts = _model_facts(call, interpreter)
         labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in call.fits]
         labeled = [m for m in labeled if m is not None]
         models.extend(labeled or [facts])  # label facts can silence a rule (LL102 on multi-hot labels)
+    models.extend(loss_call_sites(interpreter.loss_calls))
     return models
 
 

@@ -131,6 +131,8 @@ class SourceFixer:
 
     def _set_loss_keywords(self, node, intent):
         keywords = dict(intent.keywords)
+        if isinstance(node, cst.Call) and self._loss_function(node) is not None:
+            return node, self._with_function_keywords(node, keywords)
         if isinstance(node, cst.Call):
             loss_id = self._loss_class(node)
             return node, self._with_keywords(node, keywords, loss_id)
@@ -138,7 +140,8 @@ class SourceFixer:
         return node, self._class_form(node, spec, keywords)
 
     def _remove_loss_keyword(self, node, intent):
-        loss_id = self._loss_class(node)
+        function = self._loss_function(node)  # `keras.losses.categorical_crossentropy(y, p, from_logits=True)`
+        loss_id = function or self._loss_class(node)
         keyword = intent.value
         for i, arg in enumerate(node.args):
             if arg.keyword is not None and arg.keyword.value == keyword:
@@ -150,7 +153,8 @@ class SourceFixer:
                 args = list(node.args)
                 args[i] = arg.with_changes(value=cst.Name("False"))
                 return node, node.with_changes(args=args)
-        if keyword == "from_logits" and loss_id in k.FROM_LOGITS_FIRST_POSITIONAL and positional(node):
+        if function is None and keyword == "from_logits" and loss_id in k.FROM_LOGITS_FIRST_POSITIONAL \
+                and positional(node):
             _require_literal_true(node.args[0].value)
             if len(node.args) == 1:
                 return node, remove_arg(node, 0)
@@ -210,6 +214,27 @@ class SourceFixer:
         if loss_id is None:
             raise Unfixable("not a loss class")
         return loss_id
+
+    def _loss_function(self, call: cst.Call) -> str | None:
+        """The loss id of a `keras.losses` function called on a prediction, else None."""
+        symbol = self._symbol(call.func) or ""
+        return k.LOSS_BY_FUNCTION.get(symbol) if symbol.startswith("keras.losses.") else None
+
+    def _with_function_keywords(self, call: cst.Call, keywords: dict) -> cst.Call:
+        """Keywords on a loss function call; only keyword arguments are touched (positions after
+        `y_true, y_pred` differ between the functions)."""
+        if len(positional(call)) > 2 or any(arg.star for arg in call.args):
+            raise Unfixable("the keyword may be given by position")
+        for name, value in keywords.items():
+            expression = cst.parse_expression(repr(value))
+            index = next((i for i, a in enumerate(call.args) if a.keyword and a.keyword.value == name), None)
+            if index is None:
+                call = add_keyword(call, name, expression)
+            else:
+                args = list(call.args)
+                args[index] = args[index].with_changes(value=expression)
+                call = call.with_changes(args=args)
+        return call
 
     def _loss_spec(self, node) -> k.LossSpec:
         """The loss a string or function reference names."""

@@ -18,6 +18,7 @@ from ..diagnostics import SourceRef
 from .callargs import arg as _arg, dotted, positional as _positional
 from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
+from .loss_calls import LossCalls
 from .names import NameResolver
 from .node_positions import NodePositions, contains
 from .usercode import UserCode
@@ -48,7 +49,7 @@ class CompileCall:
 
 
 @dataclass
-class Interpreter(UserCode, LabelSemantics):
+class Interpreter(UserCode, LabelSemantics, LossCalls):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
@@ -65,6 +66,7 @@ class Interpreter(UserCode, LabelSemantics):
         self._ref_alias: dict = {}
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
+        self._init_loss_calls()
 
     # ------------------------------------------------------------------ positions
 
@@ -109,8 +111,7 @@ class Interpreter(UserCode, LabelSemantics):
             pass
         elif isinstance(statement, (cst.For, cst.While)):
             if isinstance(statement, cst.For):
-                self.eval(statement.iter, env)
-                self.bind(statement.target, UNKNOWN, env)
+                self.bind(statement.target, self.iteration_value(statement.iter, env), env)
             self.exec_branches(env, _body(statement), _else_body(statement.orelse), may_skip_both=True)
         elif isinstance(statement, cst.With):
             for item in statement.items:
@@ -423,7 +424,10 @@ class Interpreter(UserCode, LabelSemantics):
             return result
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
-            return Tensor(callee, self.eval(args[0], env) if args else UNKNOWN)
+            inputs = self.eval(args[0], env) if args else UNKNOWN
+            return self.called_model(callee, inputs) if isinstance(callee, Model) else Tensor(callee, inputs)
+        if isinstance(callee, Loss):  # `loss_fn(y, model(x))` in a training loop
+            return self.call_loss_object(callee, node, env)
         if isinstance(callee, (Function, UserClass)):
             return self.call_user(callee, node, env)
         self._eval_args(node, env)
@@ -511,6 +515,9 @@ class Interpreter(UserCode, LabelSemantics):
             return UNKNOWN
         if symbol in k.LOSS_BY_CLASS:
             return self.make_loss_object(symbol, node, env)
+        loss_value = self.call_loss_function(symbol, node, env)  # `keras.losses.mse(y, model(x))`
+        if loss_value is not None:
+            return loss_value
         if symbol in k.METRIC_BY_FUNCTION and symbol.split(".")[-1][:1].isupper():
             return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node))
         if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
@@ -698,6 +705,7 @@ class Interpreter(UserCode, LabelSemantics):
             labels, text = self.labels_at_fit(node, env, method)
             if model.last_compile is not None:  # facts of this model object's latest compile
                 model.last_compile.fits.append((labels, text))
+            self.run_train_step(model, labels)
         else:
             result = self.call_method(model, method, node, env)
             if result is not None:
