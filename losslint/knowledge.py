@@ -301,11 +301,11 @@ _DIRECT_LOSS_LIST = (
     _direct("nn.sparse_softmax_cross_entropy_with_logits", "sparse_categorical_crossentropy"),
     _direct("nn.sigmoid_cross_entropy_with_logits", "binary_crossentropy"),
     _direct("nn.weighted_cross_entropy_with_logits", "binary_crossentropy"),
-    # tf.compat.v1.losses (canonical_symbol drops `compat.v1`)
-    _direct("losses.softmax_cross_entropy", "categorical_crossentropy", "onehot_labels"),
-    _direct("losses.sparse_softmax_cross_entropy", "sparse_categorical_crossentropy"),
-    _direct("losses.sigmoid_cross_entropy", "binary_crossentropy", "multi_class_labels"),
-    _direct("losses.log_loss", "binary_crossentropy", predictions="predictions", from_logits=False),
+    # tf.compat.v1.losses (TF1's graph-mode losses keep `compat.v1` in their canonical symbol)
+    _direct("compat.v1.losses.softmax_cross_entropy", "categorical_crossentropy", "onehot_labels"),
+    _direct("compat.v1.losses.sparse_softmax_cross_entropy", "sparse_categorical_crossentropy"),
+    _direct("compat.v1.losses.sigmoid_cross_entropy", "binary_crossentropy", "multi_class_labels"),
+    _direct("compat.v1.losses.log_loss", "binary_crossentropy", predictions="predictions", from_logits=False),
 )
 DIRECT_LOSSES: Mapping[str, DirectLossSpec] = MappingProxyType({d.symbol: d for d in _DIRECT_LOSS_LIST})
 # A Keras loss object is called as `loss(y_true, y_pred)`; a `keras.losses` function takes
