@@ -35,6 +35,7 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: list[Diagnostic] = field(default_factory=list)
     fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # realised fixes (`check_file` only)
+    dependencies: dict[str, str] = field(default_factory=dict)  # project files read: path → fingerprint
 
 
 def lint_file(path: str, codes: frozenset[str]) -> list[Diagnostic]:
@@ -42,8 +43,9 @@ def lint_file(path: str, codes: frozenset[str]) -> list[Diagnostic]:
     return check_file(path, codes).diagnostics
 
 
-def check_file(path: str, codes: frozenset[str], cache=None) -> FileResult:
-    """`lint_file`, also returning the findings suppressed by `# noqa`; `cache` is a `cache.Cache`."""
+def check_file(path: str, codes: frozenset[str], cache=None, project=None) -> FileResult:
+    """`lint_file`, also returning the findings suppressed by `# noqa`; `cache` is a `cache.Cache`;
+    `project` (a `static.project.ProjectScope`) follows imports of the project's own modules."""
     from .static.source import UnreadableSource, needs_analysis, read_source
 
     try:
@@ -53,17 +55,20 @@ def check_file(path: str, codes: frozenset[str], cache=None) -> FileResult:
     if data is None or not needs_analysis(path, data):
         return FileResult()  # the prefilter: costs a read, never a cache entry
     if cache is None:
-        return check_bytes(data, path, codes, realise=True)
-    key = cache.key(path, codes, data)
-    hit = cache.get(key)
+        return check_bytes(data, path, codes, realise=True, project=project)
+    key = cache.key(path, codes, data, project)
+    lookup = key if project is None else cache.dependent_key(key)  # also keyed on the modules it imports
+    hit = cache.get(lookup) if lookup is not None else None
     if hit is not None:
         return hit
-    result = check_bytes(data, path, codes, realise=True)
+    result = check_bytes(data, path, codes, realise=True, project=project)
+    if project is not None:
+        key = cache.put_dependencies(key, result.dependencies)
     cache.put(key, result)
     return result
 
 
-def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = False) -> FileResult:
+def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = False, project=None) -> FileResult:
     """Lint content given in memory (standard input) as if it were the file `path`. With `realise`,
     also realise the fixes of the findings (done here, in the worker processes, and cached,
     rather than serially by the CLI)."""
@@ -73,7 +78,7 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
         document = document_from_bytes(path, data)
         if document is None:
             return FileResult()
-        result = _check_document(document, codes)
+        result = _check_document(document, codes, project)
         if realise and any(d.fixes for d in result.diagnostics):
             from .static.fixer import fixes_for_check
 
@@ -86,40 +91,42 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
 
 
 def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset[str]],
-                jobs: int | None = None, cache=None) -> FileResult:
+                jobs: int | None = None, cache=None, project=None) -> FileResult:
     """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted.
-    `cache` (a `cache.Cache`) reuses the results of files whose content has not changed."""
+    `cache` (a `cache.Cache`) reuses the results of files whose content has not changed;
+    `project` (a `static.project.ProjectScope`) follows imports between the project's modules."""
     files = list(paths)
     per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 8:
-        results = [check_file(p, c, cache) for p, c in zip(files, per_file)]
+        results = [check_file(p, c, cache, project) for p, c in zip(files, per_file)]
     else:
-        results = _in_processes(files, per_file, cache, jobs)
+        results = _in_processes(files, per_file, cache, jobs, project)
     return FileResult(sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key),
                       sorted((d for r in results for d in r.suppressed), key=lambda d: d.sort_key),
                       {d: f for r in results for d, f in r.fixes.items()})
 
 
-def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs: int) -> list[FileResult]:
+def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs: int,
+                  project=None) -> list[FileResult]:
     """`check_file` over a process pool. A file that kills its worker (a crash in native code,
     the out-of-memory killer) gets an LL900 and the other files are still linted: after a crash,
     the files without a result are redone one at a time to find the culprit."""
     from concurrent.futures.process import BrokenProcessPool
 
     results: list[FileResult | None] = [None] * len(files)
-    caches = [cache] * len(files)
+    caches, projects = [cache] * len(files), [project] * len(files)
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunk = max(1, len(files) // (jobs * 8))
-            for i, result in enumerate(pool.map(check_file, files, per_file, caches, chunksize=chunk)):
+            for i, result in enumerate(pool.map(check_file, files, per_file, caches, projects, chunksize=chunk)):
                 results[i] = result
     except BrokenProcessPool:
         pass
     todo = [i for i, result in enumerate(results) if result is None]
     while todo:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            futures = [pool.submit(check_file, files[i], per_file[i], cache) for i in todo]
+            futures = [pool.submit(check_file, files[i], per_file[i], cache, project) for i in todo]
             try:
                 for i, future in zip(todo, futures):
                     results[i] = future.result()
@@ -132,7 +139,7 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
     return results
 
 
-def _check_document(document, codes: frozenset[str]) -> FileResult:
+def _check_document(document, codes: frozenset[str], project=None) -> FileResult:
     import libcst as cst
 
     from .static import suppress
@@ -153,16 +160,37 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
                           if UNREADABLE in codes else [])
     if "compile" not in document.text:
         return FileResult()  # parsed (a syntax error is still an LL900), but no compile(): no model to check
+    context = _project_context(project, document.path)
     try:
-        models = extract_models(cst.MetadataWrapper(module, unsafe_skip_copy=True), document.path)
+        models = extract_models(cst.MetadataWrapper(module, unsafe_skip_copy=True), document.path, context)
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else [])
     if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
         models = [_map_refs(model, document.locate) for model in models]
-    diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
+    diagnostics = _unique(d for model in models for d in _in_file(run_rules(model, codes, mode="static"), model,
+                                                                  document.path, context))
     kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
-    return FileResult([_locate(d, document) for d in kept], [_locate(d, document) for d in suppressed])
+    return FileResult([_locate(d, document) for d in kept], [_locate(d, document) for d in suppressed],
+                      dependencies=context.dependencies if context is not None else {})
+
+
+def _project_context(project, path: str):
+    """What the interpreter consults for names imported from the project's own modules."""
+    if project is None:
+        return None
+    from .static.project import ProjectContext
+
+    return ProjectContext(project, path)
+
+
+def _in_file(diagnostics, model: ModelFacts, path: str, context):
+    """Findings of one model, anchored in the checked file (facts may come from imported modules)."""
+    if context is None:
+        return diagnostics
+    from .static.project import localize
+
+    return localize(diagnostics, path, model.ref)
 
 
 def _nested_too_deeply(text: str) -> str | None:

@@ -9,6 +9,7 @@ affected names unknown rather than guessing a branch.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -60,6 +61,7 @@ class Interpreter(UserCode, LabelSemantics):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
+    project: object = None  # a `project.ProjectContext`: names imported from the project's own modules
 
     def __post_init__(self) -> None:
         self.names = NameResolver(self.wrapper)
@@ -76,7 +78,7 @@ class Interpreter(UserCode, LabelSemantics):
 
     @staticmethod
     def inside(inner: SourceRef, outer: SourceRef) -> bool:
-        return (outer.line, outer.col) <= (inner.line, inner.col) and \
+        return inner.path == outer.path and (outer.line, outer.col) <= (inner.line, inner.col) and \
             (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
     # ------------------------------------------------------------------ statements
@@ -230,7 +232,17 @@ class Interpreter(UserCode, LabelSemantics):
 
     def _symbol(self, node: cst.CSTNode) -> object:
         name = self.names.symbol(node)
-        return Symbol(name, self.ref(node)) if name else UNKNOWN
+        if not name:
+            return UNKNOWN
+        if self.project is not None:  # `from models import build_model`: the project module's value
+            value = self.project.value_of(name, self.path)
+            if value is not None:
+                return value
+        return Symbol(name, self.ref(node))
+
+    def module_of(self, function: object):
+        """Context in which `function`'s body runs: the positions and names of its own module."""
+        return self.project.running(self, function) if self.project is not None else contextlib.nullcontext()
 
     def _attribute(self, base: object, attr: str) -> object:
         if isinstance(base, Symbol):  # `mnist = tf.keras.datasets.mnist` ... `mnist.load_data`
@@ -272,6 +284,8 @@ class Interpreter(UserCode, LabelSemantics):
             symbol = self._symbol(func)
             if isinstance(symbol, Symbol):
                 return self.call_symbol(symbol.name, node, env)
+            if symbol is not UNKNOWN:  # `models.build_model(...)`: a project module's function
+                return self._call_value(symbol, node, env)
             if func.attr.value == "__init__" and _is_super_call(func.value):
                 self.super_init(node, env)
                 return UNKNOWN
