@@ -52,7 +52,7 @@ def check_file(path: str, codes: frozenset[str], cache=None, project=None) -> Fi
         data = read_source(path)
     except UnreadableSource as error:
         return FileResult([unreadable(path, str(error))] if UNREADABLE in codes else [])
-    if data is None or not needs_analysis(path, data):
+    if data is None or not needs_analysis(path, data, project is not None):
         return FileResult()  # the prefilter: costs a read, never a cache entry
     if cache is None:
         return check_bytes(data, path, codes, realise=True, project=project)
@@ -75,7 +75,7 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
     from .static.source import UnreadableSource, document_from_bytes
 
     try:
-        document = document_from_bytes(path, data)
+        document = document_from_bytes(path, data, project is not None)
         if document is None:
             return FileResult()
         result = _check_document(document, codes, project)

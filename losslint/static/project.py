@@ -118,6 +118,8 @@ class Summary:
 
     exports: dict
     interpreter: object
+    imported: dict  # name bound by a top-level import → the qualified name it imports (re-exports)
+    star_imported: list  # modules of top-level `from x import *`
 
 
 @dataclass
@@ -147,9 +149,10 @@ class ProjectContext:
 
     # ------------------------------------------------------------------ names
 
-    def value_of(self, name: str, from_path: str) -> object | None:
+    def value_of(self, name: str, from_path: str, hops: int = 0) -> object | None:
         """The value a qualified imported name has in the project, or None when it does not name a
-        project module's attribute (then it is a framework or third-party name as before)."""
+        project module's attribute (then it is a framework or third-party name as before).
+        `hops`: re-exports followed so far (`from .models import build_model` in `__init__.py`)."""
         from .values import UNKNOWN
 
         parts = name.split(".")
@@ -168,7 +171,16 @@ class ProjectContext:
         summary = self._summary(module)
         if summary is None:
             return UNKNOWN
-        return exported(summary.exports.get(attributes[0], UNKNOWN))
+        attribute = attributes[0]
+        if attribute in summary.exports:
+            return exported(summary.exports[attribute])
+        further = [summary.imported[attribute]] if attribute in summary.imported else \
+            [f"{star}.{attribute}" for star in summary.star_imported]
+        for qualified in further if hops < MAX_DEPTH else ():
+            value = self.value_of(qualified, module, hops + 1)
+            if value is not None:
+                return value
+        return UNKNOWN
 
     def _locate(self, parts: tuple, level: int, from_path: str) -> tuple | None:
         """(module file or None when it may not be followed, remaining attribute names), or None
@@ -311,7 +323,8 @@ class ProjectContext:
             interpreter.exec_block(body, env)
         except RecursionError:
             return None
-        return Summary(dict(env.vars), interpreter)
+        imported, star_imported = _imports(tree)
+        return Summary(dict(env.vars), interpreter, imported, star_imported)
 
     # ------------------------------------------------------------------ running imported code
 
@@ -338,6 +351,35 @@ class ProjectContext:
             del interpreter._deferred[deferred:]
             home = self._home["path"]
             interpreter.compiles[compiles:] = [c for c in interpreter.compiles[compiles:] if c.ref.path == home]
+
+
+def _imports(tree) -> tuple[dict, list]:
+    """Names bound by the module's top-level imports → what they import; star-imported modules."""
+    import libcst as cst
+
+    from .callargs import dotted
+
+    imported, stars = {}, []
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom):
+                module = "." * len(small.relative) + (dotted(small.module) if small.module else "")
+                if isinstance(small.names, cst.ImportStar):
+                    stars.append(module)
+                    continue
+                for alias in small.names:
+                    name = dotted(alias.name)
+                    bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
+                        else name
+                    imported[bound] = f"{module}.{name}" if not module.endswith(".") else f"{module}{name}"
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = dotted(alias.name)
+                    if alias.asname and isinstance(alias.asname.name, cst.Name):
+                        imported[alias.asname.name.value] = name
+    return imported, stars
 
 
 def _root(env):
