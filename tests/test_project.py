@@ -198,11 +198,11 @@ def test_import_cycles_and_deep_chains_are_unknown_and_order_independent(tmp_pat
 def test_framework_names_and_outside_modules_are_not_project_modules(tmp_path) -> None:
     root = _write(tmp_path, {"app/keras.py": "Dense = 1\n", "app/train.py": TRAIN, "models.py": SOFTMAX_MODELS})
     context = ProjectContext(ProjectScope.of_paths([str(root / "app")]), str(root / "app" / "train.py"))
-    assert context.value_of("keras.layers.Dense", context.path) is None
-    assert context.value_of("numpy.zeros", context.path) is None
-    assert context.value_of("models.build_model", context.path) is None  # not beside it, not in scope
+    assert context.lookup("keras.layers.Dense", context.path) is None
+    assert context.lookup("numpy.zeros", context.path) is None
+    assert context.lookup("models.build_model", context.path) is None  # not beside it, not in scope
     inside = ProjectContext(ProjectScope.of_paths([str(root)]), str(root / "app" / "train.py"))
-    assert type(inside.value_of("models.build_model", inside.path)).__name__ == "Function"
+    assert type(inside.lookup("models.build_model", inside.path)).__name__ == "Function"
     assert str(root / "models.py") in inside.dependencies
 
 

@@ -73,6 +73,8 @@ class Interpreter(UserCode, LabelSemantics):
     # ------------------------------------------------------------------ positions
 
     def ref(self, node: cst.CSTNode) -> SourceRef:
+        if node not in self.positions and self.project is not None:
+            return self.project.ref_elsewhere(node)  # a node of an imported module
         pos = self.positions[node]
         return SourceRef(self.path, pos.start.line, pos.start.column, pos.end.line, pos.end.column)
 
@@ -235,7 +237,7 @@ class Interpreter(UserCode, LabelSemantics):
         if not name:
             return UNKNOWN
         if self.project is not None:  # `from models import build_model`: the project module's value
-            value = self.project.value_of(name, self.path)
+            value = self.project.value_of(name, self)
             if value is not None:
                 return value
         return Symbol(name, self.ref(node))

@@ -146,13 +146,25 @@ class ProjectContext:
         self.tainted = False  # met an import cycle: the summary being computed is not memoised
         self._home: dict | None = None
         self._located: dict[tuple, tuple | None] = {}
+        self._assigned: frozenset[str] | None = None  # `config.X = …` in this module
 
     # ------------------------------------------------------------------ names
 
-    def value_of(self, name: str, from_path: str, hops: int = 0) -> object | None:
+    def value_of(self, name: str, interpreter, hops: int = 0) -> object | None:
         """The value a qualified imported name has in the project, or None when it does not name a
         project module's attribute (then it is a framework or third-party name as before).
-        `hops`: re-exports followed so far (`from .models import build_model` in `__init__.py`)."""
+        `interpreter` is the one asking (its current module imports the name); `hops`: re-exports
+        followed so far (`from .models import build_model` in `__init__.py`)."""
+        from .values import UNKNOWN
+
+        if self._assigned is None:  # (asked first from this context's own module)
+            self._assigned = _assigned_attributes(interpreter)
+        if name in self._assigned:
+            return UNKNOWN  # `config.NUM_CLASSES = len(classes)` before building: not the module's value
+        return self.lookup(name, interpreter.path, hops)
+
+    def lookup(self, name: str, from_path: str, hops: int = 0) -> object | None:
+        """`value_of` as seen from the file `from_path`."""
         from .values import UNKNOWN
 
         parts = name.split(".")
@@ -177,7 +189,7 @@ class ProjectContext:
         further = [summary.imported[attribute]] if attribute in summary.imported else \
             [f"{star}.{attribute}" for star in summary.star_imported]
         for qualified in further if hops < MAX_DEPTH else ():
-            value = self.value_of(qualified, module, hops + 1)
+            value = self.lookup(qualified, module, hops + 1)
             if value is not None:
                 return value
         return UNKNOWN
@@ -328,6 +340,15 @@ class ProjectContext:
 
     # ------------------------------------------------------------------ running imported code
 
+    def ref_elsewhere(self, node) -> SourceRef:
+        """Where a node of an imported module is (for code that runs outside `running`)."""
+        for owner in list(_OWNERS.values()):
+            position = owner.positions.get(node) if hasattr(owner.positions, "get") else None
+            if position is not None:
+                return SourceRef(owner.path, position.start.line, position.start.column, position.end.line,
+                                 position.end.column)
+        raise KeyError(node)
+
     @contextlib.contextmanager
     def running(self, interpreter, function):
         """Run `function`'s body with the positions and names of the module that defined it;
@@ -351,6 +372,36 @@ class ProjectContext:
             del interpreter._deferred[deferred:]
             home = self._home["path"]
             interpreter.compiles[compiles:] = [c for c in interpreter.compiles[compiles:] if c.ref.path == home]
+
+
+def _assigned_attributes(interpreter) -> frozenset[str]:
+    """Qualified names of imported attributes the module assigns (`config.EPOCHS = 5`)."""
+    import libcst as cst
+
+    found = set()
+
+    class Targets(cst.CSTVisitor):
+        def _target(self, target) -> None:
+            if isinstance(target, cst.Attribute):
+                name = interpreter.names.symbol(target)
+                if name:
+                    found.add(name)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                for element in target.elements:
+                    self._target(element.value)
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                self._target(target.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._target(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._target(node.target)
+
+    interpreter.wrapper.module.visit(Targets())
+    return frozenset(found)
 
 
 def _imports(tree) -> tuple[dict, list]:
