@@ -223,3 +223,13 @@ def test_fixes_apply_to_the_checked_file_only(tmp_path) -> None:
     assert finding["fix"] is None
     assert any(r["message"].startswith("found in settings.py") for r in finding["related"])
     assert [p.name for p, data in before.items() if p.read_bytes() != data] == ["train.py"]
+
+
+def test_files_named_explicitly_and_standard_input_follow_the_modules_beside_them() -> None:
+    """pre-commit passes the staged files one by one; editors pipe the buffer with its name."""
+    root = PROJECTS / "script_dir_builder"
+    assert findings(root, "train.py") == {("train.py", None, 20, "LL101")}
+    text = (root / "train.py").read_text(encoding="utf-8")
+    result = run_losslint("check", "--no-cache", "--output-format", "json", "-", "--stdin-filename", "train.py",
+                          cwd=root, stdin=text)
+    assert [(d["location"]["row"], d["code"]) for d in json.loads(result.stdout)] == [(20, "LL101")]
