@@ -196,7 +196,8 @@ def test_import_cycles_and_deep_chains_are_unknown_and_order_independent(tmp_pat
 
 
 def test_framework_names_and_outside_modules_are_not_project_modules(tmp_path) -> None:
-    root = _write(tmp_path, {"app/keras.py": "Dense = 1\n", "app/train.py": TRAIN, "models.py": SOFTMAX_MODELS})
+    root = _write(tmp_path, {"app/keras.py": "Dense = 1\n", "app/train.py": TRAIN, "models.py": SOFTMAX_MODELS,
+                             "app/datasets/README.txt": "images go here\n", "app/utils/layers.py": "UNITS = 3\n"})
     context = ProjectContext(ProjectScope.of_paths([str(root / "app")]), str(root / "app" / "train.py"))
     assert context.lookup("keras.layers.Dense", context.path) is None
     assert context.lookup("numpy.zeros", context.path) is None
@@ -204,6 +205,9 @@ def test_framework_names_and_outside_modules_are_not_project_modules(tmp_path) -
     inside = ProjectContext(ProjectScope.of_paths([str(root)]), str(root / "app" / "train.py"))
     assert type(inside.lookup("models.build_model", inside.path)).__name__ == "Function"
     assert str(root / "models.py") in inside.dependencies
+    # a data folder without __init__.py is not the `datasets` package; a module inside one is
+    assert inside.lookup("datasets.load_dataset", inside.path) is None
+    assert inside.lookup("utils.layers.UNITS", inside.path).value == 3
 
 
 def test_fixes_apply_to_the_checked_file_only(tmp_path) -> None:

@@ -223,7 +223,7 @@ class ProjectContext:
     def _search_path(self, from_path: str) -> list[str]:
         directory = os.path.dirname(from_path) or "."
         top = directory
-        while self._probe(os.path.join(top, "__init__.py")) not in (ABSENT, DIRECTORY):
+        while _is_file(self._probe(os.path.join(top, "__init__.py"))):
             parent = os.path.normpath(os.path.join(top, os.pardir))
             if os.path.realpath(parent) == os.path.realpath(top):
                 break
@@ -236,26 +236,27 @@ class ProjectContext:
 
     def _descend(self, directory: str, parts: tuple) -> tuple | None:
         """Python's lookup of `parts` under one search directory: a package (directory with
-        `__init__.py`), else a module file, else a namespace package directory."""
-        current = directory
+        `__init__.py`), else a module file, else a namespace package directory. A directory
+        without `__init__.py` counts only when a module file is found inside it: an installed
+        package of that name would win over it (and data folders are often named `datasets`)."""
+        current, regular = directory, True
         for i, part in enumerate(parts):
             package, module = os.path.join(current, part), os.path.join(current, part + ".py")
             init = os.path.join(package, "__init__.py")
-            if self._probe(package) == DIRECTORY and self._probe(init) not in (ABSENT, DIRECTORY):
-                current = package
+            if self._probe(package) == DIRECTORY and _is_file(self._probe(init)):
+                current, regular = package, True
                 continue
-            if self._probe(module) not in (ABSENT, DIRECTORY):
+            if _is_file(self._probe(module)):
                 return os.path.normpath(module), parts[i + 1:]
             if self._probe(package) == DIRECTORY:
-                current = package
+                current, regular = package, False
                 continue
-            if i == 0:
+            if i == 0 or not regular:
                 return None  # nothing of that name here
             init = os.path.join(current, "__init__.py")  # an attribute of the package itself
-            return (os.path.normpath(init), parts[i:]) if self._probe(init) not in (ABSENT, DIRECTORY) \
-                else (None, parts[i:])
+            return os.path.normpath(init), parts[i:]
         init = os.path.join(current, "__init__.py")
-        return (os.path.normpath(init) if self._probe(init) not in (ABSENT, DIRECTORY) else None), ()
+        return (os.path.normpath(init), ()) if regular else None
 
     def _probe(self, path: str) -> str:
         known = self.dependencies.get(path)
@@ -431,6 +432,10 @@ def _imports(tree) -> tuple[dict, list]:
                     if alias.asname and isinstance(alias.asname.name, cst.Name):
                         imported[alias.asname.name.value] = name
     return imported, stars
+
+
+def _is_file(fingerprint_: str) -> bool:
+    return fingerprint_ not in (ABSENT, DIRECTORY)
 
 
 def _root(env):
