@@ -38,34 +38,39 @@ def lint_file(path: str, codes: frozenset[str]) -> list[Diagnostic]:
     return check_file(path, codes).diagnostics
 
 
-def check_file(path: str, codes: frozenset[str], cache=None) -> FileResult:
-    """`lint_file`, also returning the findings suppressed by `# noqa`; `cache` is a `cache.Cache`."""
+def check_file(path: str, codes: frozenset[str], cache=None, project=None) -> FileResult:
+    """`lint_file`, also returning the findings suppressed by `# noqa`; `cache` is a `cache.Cache`;
+    `project` (a `static.project.ProjectScope`) follows imports of the project's own modules."""
     from .static.source import UnreadableSource, needs_analysis, read_source
 
     try:
         data = read_source(path)
     except UnreadableSource as error:
         return FileResult([unreadable(path, str(error))] if UNREADABLE in codes else [])
-    if data is None or not needs_analysis(path, data):
+    if data is None or not needs_analysis(path, data, project is not None):
         return FileResult()  # the prefilter: costs a read, never a cache entry
     if cache is None:
-        return check_bytes(data, path, codes, realise=True)
-    key = cache.key(path, codes, data)
-    hit = cache.get(key)
+        return check_bytes(data, path, codes, realise=True, project=project)
+    key = cache.key(path, codes, data, project)
+    lookup = key if project is None else cache.dependent_key(key)  # also keyed on the modules it imports
+    hit = cache.get(lookup) if lookup is not None else None
     if hit is not None:
         return hit
-    result = check_bytes(data, path, codes, realise=True)
+    result = check_bytes(data, path, codes, realise=True, project=project)
+    if project is not None:
+        key = cache.put_dependencies(key, result.dependencies)
     cache.put(key, result)
     return result
 
 
-def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = False) -> FileResult:
+def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = False, project=None) -> FileResult:
     """Lint content given in memory (standard input) as if it were the file `path`. With `realise`,
     also realise the fixes of the findings (done here, in the worker processes, and cached,
-    rather than serially by the CLI), from the module parsed for linting."""
+    rather than serially by the CLI), from the module parsed for linting. `project` (a
+    `static.project.ProjectScope`) follows imports of the project's own modules."""
     from .static import check
 
-    result, parsed = check.check_bytes(data, path, codes, analyse=_check_document)
+    result, parsed = check.check_bytes(data, path, codes, analyse=_check_document, project=project)
     if realise and any(d.fixes for d in result.diagnostics):
         from .static.fixer import fixes_for_check
 
@@ -74,40 +79,42 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
 
 
 def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset[str]],
-                jobs: int | None = None, cache=None) -> FileResult:
+                jobs: int | None = None, cache=None, project=None) -> FileResult:
     """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted.
-    `cache` (a `cache.Cache`) reuses the results of files whose content has not changed."""
+    `cache` (a `cache.Cache`) reuses the results of files whose content has not changed;
+    `project` (a `static.project.ProjectScope`) follows imports between the project's modules."""
     files = list(paths)
     per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 8:
-        results = [check_file(p, c, cache) for p, c in zip(files, per_file)]
+        results = [check_file(p, c, cache, project) for p, c in zip(files, per_file)]
     else:
-        results = _in_processes(files, per_file, cache, jobs)
+        results = _in_processes(files, per_file, cache, jobs, project)
     return FileResult(sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key),
                       sorted((d for r in results for d in r.suppressed), key=lambda d: d.sort_key),
                       {d: f for r in results for d, f in r.fixes.items()})
 
 
-def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs: int) -> list[FileResult]:
+def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs: int,
+                  project=None) -> list[FileResult]:
     """`check_file` over a process pool. A file that kills its worker (a crash in native code,
     the out-of-memory killer) gets an LL900 and the other files are still linted: after a crash,
     the files without a result are redone one at a time to find the culprit."""
     from concurrent.futures.process import BrokenProcessPool
 
     results: list[FileResult | None] = [None] * len(files)
-    caches = [cache] * len(files)
+    caches, projects = [cache] * len(files), [project] * len(files)
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunk = max(1, len(files) // (jobs * 8))
-            for i, result in enumerate(pool.map(check_file, files, per_file, caches, chunksize=chunk)):
+            for i, result in enumerate(pool.map(check_file, files, per_file, caches, projects, chunksize=chunk)):
                 results[i] = result
     except BrokenProcessPool:
         pass
     todo = [i for i, result in enumerate(results) if result is None]
     while todo:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            futures = [pool.submit(check_file, files[i], per_file[i], cache) for i in todo]
+            futures = [pool.submit(check_file, files[i], per_file[i], cache, project) for i in todo]
             try:
                 for i, future in zip(todo, futures):
                     results[i] = future.result()

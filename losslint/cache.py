@@ -64,11 +64,39 @@ class Cache:
     def at(cls, root: str | None = None) -> "Cache":
         return cls(os.path.join(project_root(root), DIRECTORY, build_fingerprint()))
 
-    def key(self, path: str, codes: frozenset[str], data: bytes) -> str:
+    def key(self, path: str, codes: frozenset[str], data: bytes, project=None) -> str:
         digest = hashlib.blake2b(digest_size=20)
         digest.update(f"{path}\0{','.join(sorted(codes))}\0".encode("utf-8", "surrogateescape"))
+        if project is not None:  # the checked directories decide which imports are followed
+            digest.update(f"project\0{project.cache_text()}\0".encode("utf-8", "surrogateescape"))
         digest.update(data)
         return digest.hexdigest()
+
+    # A file checked project-wide also depends on the project modules it imports. Which ones is
+    # known only after analysing it, so `key` leads to a list of dependencies (every file read or
+    # probed, with its fingerprint, as `static.project` recorded them) and the result is stored
+    # under `key` + their current fingerprints: editing an imported module, or creating a module
+    # that a probe found absent, gives a new key. The analysis probes the same files as long as
+    # they are unchanged, so one list per `key` suffices.
+
+    def dependent_key(self, key: str) -> str | None:
+        """The key of the result of the file keyed `key` given its imported modules as they are
+        now; None when no run recorded its dependencies."""
+        from .static.project import fingerprint
+
+        try:
+            with open(self._entry(key + ".deps"), encoding="utf-8") as handle:
+                paths = json.load(handle)["paths"]
+            if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+                return None
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return None
+        return _with_dependencies(key, {path: fingerprint(path) for path in paths})
+
+    def put_dependencies(self, key: str, dependencies: dict[str, str]) -> str:
+        """Record which files the result of `key` depends on; returns the key to store it under."""
+        self._write(key + ".deps", json.dumps({"paths": sorted(dependencies)}))
+        return _with_dependencies(key, dependencies)
 
     def _entry(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".json")
@@ -96,6 +124,12 @@ class Cache:
             text = json.dumps(entry, default=_encode)
             if json.loads(text, object_hook=_decode) != entry:  # (enums compare equal to strings: _plain)
                 return  # something does not survive JSON: never cache what would come back different
+        except (TypeError, ValueError):
+            return
+        self._write(key, text)
+
+    def _write(self, key: str, text: str) -> None:
+        try:
             self._prepare()
             shard = os.path.dirname(self._entry(key))
             os.makedirs(shard, exist_ok=True)
@@ -127,6 +161,13 @@ class Cache:
             old = os.path.join(top, name)
             if old != self.directory and os.path.isdir(old):
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _with_dependencies(key: str, dependencies: dict[str, str]) -> str:
+    digest = hashlib.blake2b(key.encode(), digest_size=20)
+    for path in sorted(dependencies):
+        digest.update(f"{path}\0{dependencies[path]}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _encode(value):

@@ -55,13 +55,18 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     from .report import text as text_report
 
     settings = _settings(select, extend_select, ignore, config_path)
+    from .static.project import ProjectScope
+
+    # imports between the project's modules are followed within the checked directories
+    scope = ProjectScope.of_paths([p for p in paths if p != "-"] + ([stdin_filename] if stdin_filename else [])
+                                  or ["."])
     result = _collect(list(paths), settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
-                      cache=not no_cache)
+                      cache=not no_cache, project=scope)
     from .static import fixer
 
     fixing = fixer.run(result.diagnostics, settings.codes_for, mode="diff" if diff else "fix" if fix else "check",
                        unsafe=unsafe_fixes, skip={stdin_filename or "-"} if "-" in paths else set(),
-                       realised=result.fixes)
+                       realised=result.fixes, project=scope)
     if diff:
         _emit("".join(fixing.diffs).rstrip("\n"), output_file)
         click.echo(text_report.would_fix(fixing.fixed), err=True)
@@ -94,7 +99,8 @@ def _settings(select, extend_select, ignore, config_path):
         raise click.UsageError(str(error)) from None
 
 
-def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs, cache: bool = True):
+def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs, cache: bool = True,
+             project=None):
     """Discover and lint; `-` reads standard input as `--stdin-filename`."""
     from .api import FileResult, check_bytes, check_paths, unreadable
     from .static.discover import discover, is_excluded
@@ -104,7 +110,7 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
         paths = [p for p in paths if p != "-"]
         name = stdin_filename or "-"
         if not (force_exclude and stdin_filename and is_excluded(name, settings.is_excluded, is_dir=False)):
-            stdin_result = check_bytes(sys.stdin.buffer.read(), name, settings.codes_for(name))
+            stdin_result = check_bytes(sys.stdin.buffer.read(), name, settings.codes_for(name), project=project)
             result.diagnostics += stdin_result.diagnostics
             result.suppressed += stdin_result.suppressed
         if not paths:
@@ -114,7 +120,7 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
     from .cache import Cache
 
     linted = check_paths(found.files, [settings.codes_for(f) for f in found.files], jobs=jobs,
-                         cache=Cache.at() if cache else None)
+                         cache=Cache.at() if cache else None, project=project)
     result.diagnostics = sorted(result.diagnostics + linted.diagnostics, key=lambda d: d.sort_key)
     result.suppressed += linted.suppressed
     result.fixes.update(linted.fixes)

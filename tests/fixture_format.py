@@ -4,6 +4,12 @@ A fixture is a realistic program; `# expect: LL101` (or `# expect: LL104, LL105`
 that finding is anchored there. An optional first line `# losslint-fixture: key=value ...`
 sets `select=`, `extend-select=`, `ignore=` (comma-separated codes) and other flags.
 
+Project fixtures (`fixtures/project/<name>/`) are small multi-file projects checked as one
+directory (`losslint check` follows the imports between their modules); their expectations are
+(file relative to the project, cell or None, line, code). Their files with a header are scripts
+(`script=yes`), run with the runtime hook as `python file.py` would (or `python -m pkg.file` in a
+package); `check=DIR` on a script's header checks that directory instead of the whole project.
+
 Notebook fixtures (`fixtures/<CODE>/*.ipynb`) carry the same comments inside code cells; their
 expectations are (cell, line in cell, code) with cells numbered over all cells like ruff. The
 header comment, if any, is the first line of the first code cell.
@@ -64,8 +70,47 @@ def load(path: Path) -> Fixture:
     return Fixture(path, parse_expectations(lines), parse_header(lines[0] if lines else ""))
 
 
+PROJECTS = FIXTURES / "project"
+
+
 def python_fixtures() -> list[Fixture]:
-    return [load(p) for p in sorted(FIXTURES.rglob("*.py")) if not p.name.endswith(GOLDEN_SUFFIXES)]
+    """Single-file fixtures (and the scripts of project fixtures with `project=True`)."""
+    return [load(p) for p in sorted(FIXTURES.rglob("*.py"))
+            if not p.name.endswith(GOLDEN_SUFFIXES) and PROJECTS not in p.parents]
+
+
+@dataclass
+class ProjectFixture:
+    """A directory of modules checked together; `expected` holds (file, cell, line, code)."""
+
+    root: Path
+    expected: set[tuple[str, int | None, int, str]]
+    scripts: list[Fixture]
+    check: list[str]
+
+    @property
+    def id(self) -> str:
+        return str(self.root.relative_to(FIXTURES))
+
+
+def load_project(root: Path) -> ProjectFixture:
+    expected, scripts, check = set(), [], []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.suffix == ".py":
+            fixture = load(path)
+            expected |= {(relative, None, line, code) for line, code in fixture.expected}
+            if fixture.options.get("script") == "yes":
+                scripts.append(fixture)
+                check += [c for c in fixture.options.get("check", "").split(",") if c]
+        elif path.suffix == ".ipynb" and ".ipynb_checkpoints" not in path.parts:
+            notebook = load_notebook(path)
+            expected |= {(relative, cell, line, code) for cell, line, code in notebook.expected}
+    return ProjectFixture(root, expected, scripts, sorted(set(check)) or ["."])
+
+
+def project_fixtures() -> list[ProjectFixture]:
+    return [load_project(p) for p in sorted(PROJECTS.iterdir()) if p.is_dir()]
 
 
 @dataclass
@@ -98,4 +143,5 @@ def load_notebook(path: Path) -> NotebookFixture:
 
 def notebook_fixtures() -> list[NotebookFixture]:
     return [load_notebook(p) for p in sorted(FIXTURES.rglob("*.ipynb"))
-            if ".ipynb_checkpoints" not in p.parts and not p.name.endswith(NOTEBOOK_GOLDEN_SUFFIXES)]
+            if ".ipynb_checkpoints" not in p.parts and not p.name.endswith(NOTEBOOK_GOLDEN_SUFFIXES)
+            and PROJECTS not in p.parents]

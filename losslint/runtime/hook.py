@@ -81,11 +81,12 @@ def _warn(text: str, category: type[Warning]) -> None:
         warnings.warn(text, category, stacklevel=2)
         return
     module_globals = frame.f_globals
+    # no `module_globals=`: for the `__main__` of `python -m pkg.train` the warning machinery would
+    # ask its loader for the source of "__main__", which raises ImportError into the user's fit
     warnings.warn_explicit(
         text, category, frame.f_code.co_filename, frame.f_lineno,
         module=module_globals.get("__name__", "<unknown>"),
         registry=module_globals.setdefault("__warningregistry__", {}),
-        module_globals=module_globals,
     )
 
 

@@ -23,16 +23,20 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: list[Diagnostic] = field(default_factory=list)
     fixes: dict[Diagnostic, Fix] = field(default_factory=dict)  # realised fixes (`api.check_file` only)
+    dependencies: dict[str, str] = field(default_factory=dict)  # project files read: path → fingerprint
 
 
-def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None):
+def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None, project=None):
     """(findings, parsed module or None) of content given in memory as if it were the file `path`.
-    `analyse` replaces `check_document` (the api passes its own, so it can be instrumented)."""
+    `analyse` replaces `check_document` (the api passes its own, so it can be instrumented);
+    `project` (a `project.ProjectScope`) follows imports of the project's own modules."""
     try:
-        document = document_from_bytes(path, data)
+        document = document_from_bytes(path, data, project is not None)
         if document is None:
             return FileResult(), None
-        return (analyse or check_document)(document, codes)
+        if project is None:
+            return (analyse or check_document)(document, codes)
+        return (analyse or check_document)(document, codes, project)
     except UnreadableSource as error:
         return FileResult([unreadable(path, str(error), line=error.line)] if UNREADABLE in codes else []), None
     except MemoryError:
@@ -44,9 +48,10 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None):
 _LOSS_WORDS = ("compile", "loss", "Loss", "cross_entropy")
 
 
-def check_document(document, codes: frozenset[str]):
+def check_document(document, codes: frozenset[str], project=None):
     """(the findings, the parsed module or None). The parsed module (a `ParsedModule`, which
-    carries its text) is what realising fixes starts from, so a file is never parsed twice."""
+    carries its text) is what realising fixes starts from, so a file is never parsed twice.
+    `project` (a `project.ProjectScope`) follows imports of the project's own modules."""
     from . import suppress
     from .extract import extract_models
 
@@ -55,16 +60,37 @@ def check_document(document, codes: frozenset[str]):
         return FileResult([parsed] if UNREADABLE in codes else []), None
     if not any(word in document.text for word in _LOSS_WORDS):
         return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
+    context = _project_context(project, document.path)
     try:
-        models = extract_models(parsed, document.path)
+        models = extract_models(parsed, document.path, context)
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else []), parsed
     if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
         models = [map_refs(model, _in_cells(document)) for model in models]
-    diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
+    diagnostics = _unique(d for model in models for d in _in_file(run_rules(model, codes, mode="static"), model,
+                                                                  document.path, context))
     kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
-    return FileResult([locate(d, document) for d in kept], [locate(d, document) for d in suppressed]), parsed
+    return FileResult([locate(d, document) for d in kept], [locate(d, document) for d in suppressed],
+                      dependencies=context.dependencies if context is not None else {}), parsed
+
+
+def _project_context(project, path: str):
+    """What the interpreter consults for names imported from the project's own modules."""
+    if project is None:
+        return None
+    from .project import ProjectContext
+
+    return ProjectContext(project, path)
+
+
+def _in_file(diagnostics, model, path: str, context):
+    """Findings of one model, anchored in the checked file (facts may come from imported modules)."""
+    if context is None:
+        return diagnostics
+    from .project import localize
+
+    return localize(diagnostics, path, model.ref)
 
 
 def parse_document(document):

@@ -18,9 +18,10 @@ from .values import (
 )
 
 
-def extract_models(wrapper: cst.MetadataWrapper, path: str) -> list[ModelFacts]:
-    """One ModelFacts per compile, or one per `fit` of it whose labels are known."""
-    interpreter = Interpreter(wrapper, path)
+def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> list[ModelFacts]:
+    """One ModelFacts per compile, or one per `fit` of it whose labels are known. `project`
+    (a `project.ProjectContext`) follows imports of the project's own modules."""
+    interpreter = Interpreter(wrapper, path, project=project)
     models = []
     for call in interpreter.run():
         if interpreter.compiled_loss_unused(call.model):

@@ -61,11 +61,13 @@ class SourceFile:
 
 
 def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[str]], *, mode: str = "check",
-        unsafe: bool = False, skip: Collection[str] = (), realised: dict[Diagnostic, Fix] | None = None) -> FixRun:
+        unsafe: bool = False, skip: Collection[str] = (), realised: dict[Diagnostic, Fix] | None = None,
+        project=None) -> FixRun:
     """mode "check": only realise fixes (for `[*]` and JSON); "fix": apply and write; "diff": apply
     in memory and collect unified diffs. `codes_for(path)` gives the rules enabled for a file;
     files named in `skip` (standard input) are never read or written. `realised`: the fixes
-    already realised while linting (`api.check_paths`), so "check" need not parse files again."""
+    already realised while linting (`api.check_paths`), so "check" need not parse files again.
+    `project` (a `project.ProjectScope`): re-linting follows imports as the check did."""
     by_file: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_file.setdefault(d.filename or "", []).append(d)
@@ -84,7 +86,8 @@ def run(diagnostics: Sequence[Diagnostic], codes_for: Callable[[str], frozenset[
             result.diagnostics += found
             result.fixes.update(in_cells(path, source.text, realise_in(source.text, path, found)[1]))
             continue
-        text, fixed, remaining, fixes = fix_text(source.text, path, codes_for(path), unsafe, source.encoding)
+        text, fixed, remaining, fixes = fix_text(source.text, path, codes_for(path), unsafe, source.encoding,
+                                                 project)
         result.diagnostics += remaining
         result.fixes.update(in_cells(path, text, fixes))
         if text != source.text:
@@ -111,7 +114,7 @@ def in_cells(path: str, text: str, fixes: dict[Diagnostic, Fix]) -> dict[Diagnos
     return {d: replace(fix, edits=tuple(map(located, fix.edits))) for d, fix in fixes.items()}
 
 
-def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding: str = "utf-8"
+def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding: str = "utf-8", project=None
              ) -> tuple[str, int, list[Diagnostic], dict[Diagnostic, Fix]]:
     """Fix → re-lint until stable: (new text, fixes applied, remaining diagnostics, their fixes).
     Re-linting goes through the same path as the CLI (`# noqa` honoured)."""
@@ -121,7 +124,7 @@ def fix_text(text: str, path: str, codes: frozenset[str], unsafe: bool, encoding
 
     fixed = 0
     for attempt in range(MAX_PASSES + 1):
-        result, parsed = check_bytes(text.encode(encoding), path, codes)
+        result, parsed = check_bytes(text.encode(encoding), path, codes, project=project)
         diagnostics = result.diagnostics
         code, fixes = realise_in(text, path, diagnostics, parsed)
         todo = [f for f in fixes.values() if f.applies(unsafe)]

@@ -9,6 +9,7 @@ affected names unknown rather than guessing a branch.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -53,6 +54,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
+    project: object = None  # a `project.ProjectContext`: names imported from the project's own modules
 
     def __post_init__(self) -> None:
         self.names = NameResolver(self.wrapper)
@@ -72,11 +74,14 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
 
     def ref(self, node: cst.CSTNode) -> SourceRef:
         node = self._ref_alias.get(node, node)  # a call merged from a functools.partial: the call written
+        if self.project is not None and not self.positions.holds(node):
+            return self.project.ref_elsewhere(node)  # a node of an imported module
         return self.positions.ref(node)
 
     @staticmethod
     def inside(inner: SourceRef, outer: SourceRef) -> bool:
-        return contains(outer, inner)  # from the tree when it can: positions only for what is reported
+        # from the tree when it can: positions only for what is reported
+        return inner.path == outer.path and contains(outer, inner)
 
     # ------------------------------------------------------------------ statements
 
@@ -307,7 +312,17 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         name = self.names.symbol(node)
         if name is None and self.no_imports and env is not None:
             name = self._guess_symbol(node, env)
-        return Symbol(name, self.ref(node)) if name else UNKNOWN
+        if not name:
+            return UNKNOWN
+        if self.project is not None:  # `from models import build_model`: the project module's value
+            value = self.project.value_of(name, self)
+            if value is not None:
+                return value
+        return Symbol(name, self.ref(node))
+
+    def module_of(self, function: object):
+        """Context in which `function`'s body runs: the positions and names of its own module."""
+        return self.project.running(self, function) if self.project is not None else contextlib.nullcontext()
 
     def _guess_symbol(self, node: cst.CSTNode, env: Env) -> str | None:
         """`Dense`, `layers.Dense`, `tf.keras.layers.Dense` in a file that imports nothing."""
@@ -377,6 +392,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             symbol = self._symbol(func, env)
             if isinstance(symbol, Symbol):
                 return self.call_symbol(symbol.name, node, env)
+            if symbol is not UNKNOWN:  # `models.build_model(...)`: a project module's function
+                return self._call_value(symbol, node, env)
             if func.attr.value == "__init__" and _is_super_call(func.value):
                 self.super_init(node, env)
                 return UNKNOWN

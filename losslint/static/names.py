@@ -238,7 +238,8 @@ class ModuleIndex:
         index = _INDEXES.get(id(module))
         if index is None or index.module is not module:
             index = cls(module)
-            _INDEXES.clear()  # one module at a time: the interpreter, then maybe the fixer
+            if len(_INDEXES) >= _MAX_INDEXES:  # a few modules at a time: the checked file, the project
+                _INDEXES.pop(next(iter(_INDEXES)))  # modules it imports, then maybe the fixer
             _INDEXES[id(module)] = index
         return index
 
@@ -491,6 +492,7 @@ class ModuleIndex:
         self._scope = outer
 
 
+_MAX_INDEXES = 16
 _INDEXES: dict[int, ModuleIndex] = {}
 
 

@@ -53,6 +53,10 @@ class NodePositions:
     def ref(self, node: cst.CSTNode) -> "LazySourceRef":
         return LazySourceRef.of(self, node)
 
+    def holds(self, node: cst.CSTNode) -> bool:
+        """`node` belongs to this module (a node of another module has no position here)."""
+        return ModuleIndex.of(self.module).statement_of(node) is not None
+
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         key = id(node)
         found = self._spans.get(key)

@@ -81,8 +81,8 @@ class NotebookDocument:
 
     def locate(self, ref: SourceRef) -> SourceRef:
         """Map a virtual-module position to (cell, line inside the cell)."""
-        if ref is None or not ref.is_static or ref.cell is not None:
-            return ref
+        if ref is None or not ref.is_static or ref.cell is not None or ref.path not in (None, self.path):
+            return ref  # (a position in an imported module stays as it is)
         cell = self.cell_at(ref.line)
         if cell is None:
             return ref

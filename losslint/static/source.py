@@ -95,18 +95,20 @@ def _streamed_mentions_framework(handle) -> bool:
     return False
 
 
-def needs_analysis(path: str, data: bytes) -> bool:
+def needs_analysis(path: str, data: bytes, project: bool = False) -> bool:
     """False when the prefilter alone decides there is nothing to report (`document_from_bytes`
-    would return None without decoding)."""
-    return is_notebook(path) or len(data) > MAX_CODE_BYTES or b"\x00" in data or mentions_framework(data)
+    would return None without decoding). `project`: imports of project modules are followed."""
+    return (is_notebook(path) or len(data) > MAX_CODE_BYTES or b"\x00" in data or mentions_framework(data)
+            or (project and compiles_with_loss(data)))
 
 
 def _too_large(size: int, limit: int, what: str = "file") -> str:
     return f"{what} too large to analyse ({size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB)"
 
 
-def document_from_bytes(path: str, data: bytes):
-    """Like `read_document` for content already in memory (standard input); `path` picks the kind."""
+def document_from_bytes(path: str, data: bytes, project: bool = False):
+    """Like `read_document` for content already in memory (standard input); `path` picks the kind.
+    `project`: a file that compiles a model imported from a project module is worth parsing too."""
     if is_notebook(path):  # always checked: a broken notebook is reported even without keras in it
         from .notebook import NotebookError, notebook_document
 
@@ -116,12 +118,12 @@ def document_from_bytes(path: str, data: bytes):
             document = notebook_document(path, data)
         except NotebookError as error:
             raise UnreadableSource(str(error)) from None
-        if not mentions_framework(document.text):
+        if not (mentions_framework(document.text) or (project and compiles_with_loss(document.text))):
             return None
         if len(document.text) > MAX_CODE_BYTES:
             raise UnreadableSource(_too_large(len(document.text), MAX_CODE_BYTES, "notebook code"))
         return document
-    if not needs_analysis(path, data):
+    if not needs_analysis(path, data, project):
         return None
     if len(data) > MAX_CODE_BYTES:
         raise UnreadableSource(_too_large(len(data), MAX_CODE_BYTES))
@@ -132,6 +134,14 @@ def document_from_bytes(path: str, data: bytes):
 
 def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
+
+
+def compiles_with_loss(data: bytes | str) -> bool:
+    """The prefilter for a file whose model comes from another project module (`train.py` doing
+    `from models import build_model` may never say keras): it compiles something with a loss."""
+    if isinstance(data, str):
+        return ".compile(" in data and "loss" in data
+    return b".compile(" in data and b"loss" in data
 
 
 def mentions_framework(data: bytes | str) -> bool:

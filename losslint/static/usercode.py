@@ -111,14 +111,15 @@ class UserCode:
         local = Env(function.env)
         if bound_self is not None:
             args = [bound_self, *args]
-        self._bind_parameters(node.params, args, kwargs, complete, local, function.env)
         frame = _Frame(self.conditional, bound_self if bound_self is not None else UNKNOWN)
         frame.function = node
-        self._frames.append(frame)
-        try:
-            self.exec_block(_body(node), local)
-        finally:
-            self._frames.pop()
+        with self.module_of(function):  # a function imported from another project module runs there
+            self._bind_parameters(node.params, args, kwargs, complete, local, function.env)
+            self._frames.append(frame)
+            try:
+                self.exec_block(_body(node), local)
+            finally:
+                self._frames.pop()
         return _merged_return(frame)
 
     def _active_functions(self):

@@ -40,6 +40,29 @@ def _stub_training() -> None:
     keras.Model.fit, keras.Model.compile = fit, compile
 
 
+@contextlib.contextmanager
+def _importable(path: str):
+    """What `python path` (or `python -m pkg.module` inside a package) puts on `sys.path`: the
+    script's directory or the directory above its package; the modules imported from there are
+    forgotten afterwards (another project fixture may have a `models.py` too). Yields the module
+    name for a file inside a package, else None."""
+    directory = os.path.dirname(os.path.abspath(path))
+    top, parts = directory, [os.path.splitext(os.path.basename(path))[0]]
+    while os.path.exists(os.path.join(top, "__init__.py")):
+        parts.insert(0, os.path.basename(top))
+        top = os.path.dirname(top)
+    before = set(sys.modules)
+    sys.path.insert(0, top)
+    try:
+        yield ".".join(parts) if len(parts) > 1 else None
+    finally:
+        sys.path.remove(top)
+        for name in set(sys.modules) - before:
+            where = getattr(sys.modules[name], "__file__", None) or ""
+            if where.startswith(top + os.sep):
+                del sys.modules[name]
+
+
 def main() -> None:
     jobs = json.load(sys.stdin)
     _stub_training()
@@ -55,7 +78,11 @@ def main() -> None:
             cwd = os.getcwd()
             try:
                 sys.argv = [path]
-                runpy.run_path(path, run_name="__main__")
+                with _importable(path) as module:
+                    if module:  # a module of a package (project fixtures): `python -m pkg.module`
+                        runpy.run_module(module, run_name="__main__", alter_sys=True)
+                    else:
+                        runpy.run_path(path, run_name="__main__")
             except BaseException as exc:  # a fixture may crash in Keras after our warning
                 error = f"{type(exc).__name__}: {str(exc)[:200]}"
             finally:

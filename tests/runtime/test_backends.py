@@ -1,6 +1,7 @@
 """Runtime parity (DESIGN §5) on the TensorFlow and JAX backends, one subprocess per backend.
 
-Which fixtures run: every `fixtures/**/*.py` (the fixtures are complete programs on tiny data),
+Which fixtures run: every `fixtures/**/*.py` (the fixtures are complete programs on tiny data;
+of a project fixture, its scripts, run as `python script.py` or `python -m pkg.script` would),
 on each backend whose imports they can satisfy: fixtures importing `tensorflow`/`tf_keras` run
 only on the TensorFlow backend. A fixture that stops before its first `compile()` because a
 module or API is missing here fails the test: a fixture that cannot run in the test environment
@@ -20,7 +21,7 @@ import sys
 import pytest
 
 from conftest import HERE, require, subprocess_env
-from fixture_format import FIXTURES, load, python_fixtures
+from fixture_format import FIXTURES, load, project_fixtures, python_fixtures
 from losslint.registry import all_rules
 
 TF_ONLY = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|tf_keras)\b", re.M)
@@ -29,6 +30,7 @@ BACKENDS = {"tensorflow": "tensorflow", "jax": "jax"}
 
 def _cases() -> list:
     fixtures = [f for f in python_fixtures() if f.options.get("runtime") != "no"]
+    fixtures += [s for p in project_fixtures() for s in p.scripts if s.options.get("runtime") != "no"]
     programs = [load(p) for p in sorted((HERE / "programs").glob("*.py"))]
     return fixtures + programs
 

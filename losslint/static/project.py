@@ -1,0 +1,502 @@
+"""Project-wide analysis: names imported from the project's own modules (DESIGN §8).
+
+`from models import build_model`, `from .models import build_model`, `import config` then
+`config.NUM_CLASSES`: when the imported module is a file under the directories being checked
+(the *scope*), the name gets the value that module's top level gives it, instead of being
+unknown. A module yields a *summary*: its top-level bindings after the interpreter has run its
+statements (an imported module's `if __name__ == "__main__":` block does not run). Functions and
+`keras.Model` subclasses are exported and run on call with the caller's arguments, in their own
+module (positions and names of their file); constants, losses, metrics, labels and lists of them
+are exported too. Models, layers and tensors built at a module's top level are not: they are
+mutable state that importers would share.
+
+Files stay independent where they can (no whole-program fixpoint): a summary is computed lazily,
+memoised per process by path and import depth, and revalidated by the fingerprints of every file
+it read or probed. Bounds: `MAX_DEPTH` imports deep, `MAX_MODULE_BYTES` per module; an import
+cycle gives unknown (and a summary that met one is not memoised, so a result never depends on
+the order in which a worker checked its files).
+
+Where a module is looked up for an absolute import from file `f` (Python's `sys.path` order for
+`python f.py`): the directory of `f`, the directory above `f`'s package (for `python -m
+pkg.train`), then each checked root. The first candidate that exists decides; one outside the
+scope is not followed (a same-named module elsewhere on the machine is not the project's). Names
+under `keras`, `tensorflow`, `tf_keras`, `torch` and `jax` are never project modules.
+
+Every probe (a file read, a file or directory found absent) is recorded with its fingerprint in
+`ProjectContext.dependencies`: the result cache keys a file's result on them (`cache.py`), so
+editing `models.py` changes the cached result of `train.py` that imports it.
+
+Facts coming from another module carry that module's path. A finding whose anchor would fall in
+another file is anchored on the `compile()` call of the file being checked, with a note pointing
+at the other file; fixes that would edit another file are not offered (`localize`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import weakref
+from dataclasses import dataclass, replace
+
+from ..diagnostics import Related, SourceRef
+
+MAX_DEPTH = 4  # imports followed from the checked file: train → models → layers → config
+MAX_MODULE_BYTES = 1_000_000
+_FRAMEWORKS = frozenset({"keras", "tensorflow", "tf_keras", "torch", "jax"})
+#: Interpreter attributes that belong to the module whose code runs (switched when an imported
+#: function runs): everything derived from the parsed file.
+MODULE_STATE = ("wrapper", "path", "names", "positions")
+ABSENT, DIRECTORY = "absent", "directory"
+
+
+@dataclass(frozen=True)
+class ProjectScope:
+    """The directories being checked (absolute, real). Picklable: sent to worker processes."""
+
+    roots: tuple[str, ...]
+
+    @classmethod
+    def of_paths(cls, paths) -> "ProjectScope":
+        """A directory argument is a root; a file argument's directory is one."""
+        roots = []
+        for path in paths:
+            directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
+            real = os.path.realpath(directory)
+            if real not in roots:
+                roots.append(real)
+        return cls(tuple(roots))
+
+    def contains(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+
+    def cache_text(self) -> str:
+        return "\0".join(self.roots)
+
+
+# ---------------------------------------------------------------------------- fingerprints
+
+_FINGERPRINTS: dict[tuple, str] = {}
+
+
+def fingerprint(path: str) -> str:
+    """`absent`, `directory`, or a hash of the file's bytes (memoised by its stat)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return ABSENT
+    if os.path.isdir(path):
+        return DIRECTORY
+    stamp = (os.path.realpath(path), info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
+    known = _FINGERPRINTS.get(stamp)
+    if known is None:
+        try:
+            with open(path, "rb") as handle:
+                known = _digest(handle.read())
+        except OSError:
+            return ABSENT
+        _FINGERPRINTS[stamp] = known
+    return known
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def unchanged(dependencies: dict[str, str]) -> bool:
+    return all(fingerprint(path) == known for path, known in dependencies.items())
+
+
+# ---------------------------------------------------------------------------- summaries
+
+
+@dataclass
+class Summary:
+    """A module's exported top-level bindings, and the interpreter that ran it (its functions run
+    with that interpreter's positions and names)."""
+
+    exports: dict
+    interpreter: object
+    imported: dict  # name bound by a top-level import → the qualified name it imports (re-exports)
+    star_imported: list  # modules of top-level `from x import *`
+
+
+@dataclass
+class _Memo:
+    summary: Summary | None
+    dependencies: dict[str, str]
+
+
+_MEMO: dict[tuple[str, int], _Memo] = {}
+_MEMO_LIMIT = 512
+#: the module environment of each summary → the interpreter that ran it
+_OWNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class ProjectContext:
+    """The project as one interpreter sees it: resolves imported names, records what it read."""
+
+    def __init__(self, scope: ProjectScope, path: str, depth: int = 0, parent: "ProjectContext | None" = None):
+        self.scope = scope
+        self.path = path
+        self.depth = depth
+        self.parent = parent
+        self.dependencies: dict[str, str] = {}
+        self.tainted = False  # met an import cycle: the summary being computed is not memoised
+        self._home: dict | None = None
+        self._located: dict[tuple, tuple | None] = {}
+        self._assigned: frozenset[str] | None = None  # `config.X = …` in this module
+
+    # ------------------------------------------------------------------ names
+
+    def value_of(self, name: str, interpreter, hops: int = 0) -> object | None:
+        """The value a qualified imported name has in the project, or None when it does not name a
+        project module's attribute (then it is a framework or third-party name as before).
+        `interpreter` is the one asking (its current module imports the name); `hops`: re-exports
+        followed so far (`from .models import build_model` in `__init__.py`)."""
+        from .values import UNKNOWN
+
+        if self._assigned is None:  # (asked first from this context's own module)
+            self._assigned = _assigned_attributes(interpreter)
+        if name in self._assigned:
+            return UNKNOWN  # `config.NUM_CLASSES = len(classes)` before building: not the module's value
+        return self.lookup(name, interpreter.path, hops)
+
+    def lookup(self, name: str, from_path: str, hops: int = 0) -> object | None:
+        """`value_of` as seen from the file `from_path`."""
+        from .values import UNKNOWN
+
+        parts = name.split(".")
+        level = len(parts) - len(name.lstrip(".").split("."))
+        parts = parts[level:]
+        if not parts or not parts[0] or (level == 0 and parts[0] in _FRAMEWORKS):
+            return None
+        found = self._locate(tuple(parts), level, from_path)
+        if found is None:
+            return None
+        module, attributes = found
+        if module is None:
+            return UNKNOWN  # a project module we do not follow (outside the scope, unreadable)
+        if len(attributes) != 1:
+            return None if not attributes else UNKNOWN
+        summary = self._summary(module)
+        if summary is None:
+            return UNKNOWN
+        attribute = attributes[0]
+        if attribute in summary.exports:
+            return exported(summary.exports[attribute])
+        further = [summary.imported[attribute]] if attribute in summary.imported else \
+            [f"{star}.{attribute}" for star in summary.star_imported]
+        for qualified in further if hops < MAX_DEPTH else ():
+            value = self.lookup(qualified, module, hops + 1)
+            if value is not None:
+                return value
+        return UNKNOWN
+
+    def _locate(self, parts: tuple, level: int, from_path: str) -> tuple | None:
+        """(module file or None when it may not be followed, remaining attribute names), or None
+        when no project module has that name."""
+        key = (os.path.dirname(from_path), level, parts)
+        if key in self._located:
+            return self._located[key]
+        if level:
+            base = os.path.dirname(from_path) or "."
+            for _ in range(level - 1):
+                base = os.path.normpath(os.path.join(base, os.pardir))
+            directories = [base]
+        else:
+            directories = self._search_path(from_path)
+        result = None
+        for directory in directories:
+            hit = self._descend(directory, parts)
+            if hit is None:
+                continue
+            module, attributes = hit
+            if module is not None and not self.scope.contains(module):
+                module = None  # Python would import it, but it is not the project being checked
+            result = (module, attributes)
+            break
+        self._located[key] = result
+        return result
+
+    def _search_path(self, from_path: str) -> list[str]:
+        directory = os.path.dirname(from_path) or "."
+        top = directory
+        while _is_file(self._probe(os.path.join(top, "__init__.py"))):
+            parent = os.path.normpath(os.path.join(top, os.pardir))
+            if os.path.realpath(parent) == os.path.realpath(top):
+                break
+            top = parent
+        unique: list[str] = []
+        for candidate in (directory, top, *(_shown(root, like=from_path) for root in self.scope.roots)):
+            if all(os.path.realpath(candidate) != os.path.realpath(u) for u in unique):
+                unique.append(candidate)
+        return unique
+
+    def _descend(self, directory: str, parts: tuple) -> tuple | None:
+        """Python's lookup of `parts` under one search directory: a package (directory with
+        `__init__.py`), else a module file, else a namespace package directory. A directory
+        without `__init__.py` counts only when a module file is found inside it: an installed
+        package of that name would win over it (and data folders are often named `datasets`)."""
+        current, regular = directory, True
+        for i, part in enumerate(parts):
+            package, module = os.path.join(current, part), os.path.join(current, part + ".py")
+            init = os.path.join(package, "__init__.py")
+            if self._probe(package) == DIRECTORY and _is_file(self._probe(init)):
+                current, regular = package, True
+                continue
+            if _is_file(self._probe(module)):
+                return os.path.normpath(module), parts[i + 1:]
+            if self._probe(package) == DIRECTORY:
+                current, regular = package, False
+                continue
+            if i == 0 or not regular:
+                return None  # nothing of that name here
+            init = os.path.join(current, "__init__.py")  # an attribute of the package itself
+            return os.path.normpath(init), parts[i:]
+        init = os.path.join(current, "__init__.py")
+        return (os.path.normpath(init), ()) if regular else None
+
+    def _probe(self, path: str) -> str:
+        known = self.dependencies.get(path)
+        if known is None:
+            known = self.dependencies[path] = fingerprint(path)
+        return known
+
+    # ------------------------------------------------------------------ summaries
+
+    def _in_progress(self, real: str) -> bool:
+        context: ProjectContext | None = self
+        while context is not None:
+            if os.path.realpath(context.path) == real:
+                return True
+            context = context.parent
+        return False
+
+    def _taint(self) -> None:
+        context: ProjectContext | None = self
+        while context is not None:
+            context.tainted = True
+            context = context.parent
+
+    def _summary(self, module: str) -> Summary | None:
+        real = os.path.realpath(module)
+        if self._in_progress(real):
+            self._taint()  # an import cycle: unknown, and nothing on the way is memoised
+            return None
+        depth = self.depth + 1
+        if depth > MAX_DEPTH:
+            return None
+        memo = _MEMO.get((real, depth))
+        if memo is not None and unchanged(memo.dependencies):
+            self.dependencies.update(memo.dependencies)
+            return memo.summary
+        child = ProjectContext(self.scope, module, depth, self)
+        summary = child.run(module)
+        self.dependencies.update(child.dependencies)
+        if not child.tainted:
+            if len(_MEMO) >= _MEMO_LIMIT:
+                _MEMO.clear()
+            _MEMO[(real, depth)] = _Memo(summary, dict(child.dependencies))
+        return summary
+
+    def run(self, module: str) -> Summary | None:
+        """Interpret `module`'s top level as an import does; None when it cannot be read or parsed."""
+        import ast
+        import warnings
+
+        import libcst as cst
+
+        from .interpret import Env, Interpreter, _is_main_guard
+        from .source import UnreadableSource, decode_python
+
+        try:
+            with open(module, "rb") as handle:
+                data = handle.read(MAX_MODULE_BYTES + 1)
+        except OSError:
+            self.dependencies[module] = ABSENT
+            return None
+        self.dependencies[module] = _digest(data)
+        if len(data) > MAX_MODULE_BYTES:
+            return None
+        try:
+            text = decode_python(data)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(text)  # CPython's guard first: libcst's parser overflows its stack on deep nesting
+            tree = cst.parse_module(text)
+        except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+            return None
+        interpreter = Interpreter(cst.MetadataWrapper(tree, unsafe_skip_copy=True), module, project=self)
+        env = Env()
+        _OWNERS[env] = interpreter
+        body = [s for s in tree.body if not (isinstance(s, cst.If) and _is_main_guard(s.test))]
+        try:
+            interpreter.exec_block(body, env)
+        except RecursionError:
+            return None
+        imported, star_imported = _imports(tree)
+        return Summary(dict(env.vars), interpreter, imported, star_imported)
+
+    # ------------------------------------------------------------------ running imported code
+
+    def ref_elsewhere(self, node) -> SourceRef:
+        """Where a node of an imported module is (for code that runs outside `running`)."""
+        for owner in list(_OWNERS.values()):
+            if owner.positions.holds(node):
+                return owner.positions.ref(node)
+        raise KeyError(node)
+
+    @contextlib.contextmanager
+    def running(self, interpreter, function):
+        """Run `function`'s body with the positions and names of the module that defined it;
+        compiles and deferred bodies met in another module are not the checked file's."""
+        if self._home is None:
+            self._home = {name: getattr(interpreter, name) for name in MODULE_STATE}
+        owner = _OWNERS.get(_root(function.env))
+        target = {name: getattr(owner, name) for name in MODULE_STATE} if owner is not None else self._home
+        if target["wrapper"] is interpreter.wrapper:
+            yield
+            return
+        saved = {name: getattr(interpreter, name) for name in MODULE_STATE}
+        deferred, compiles = len(interpreter._deferred), len(interpreter.compiles)
+        for name, value in target.items():
+            setattr(interpreter, name, value)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(interpreter, name, value)
+            del interpreter._deferred[deferred:]
+            home = self._home["path"]
+            interpreter.compiles[compiles:] = [c for c in interpreter.compiles[compiles:] if c.ref.path == home]
+
+
+def _assigned_attributes(interpreter) -> frozenset[str]:
+    """Qualified names of imported attributes the module assigns (`config.EPOCHS = 5`)."""
+    import libcst as cst
+
+    found = set()
+
+    class Targets(cst.CSTVisitor):
+        def _target(self, target) -> None:
+            if isinstance(target, cst.Attribute):
+                name = interpreter.names.symbol(target)
+                if name:
+                    found.add(name)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                for element in target.elements:
+                    self._target(element.value)
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                self._target(target.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._target(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._target(node.target)
+
+    interpreter.wrapper.module.visit(Targets())
+    return frozenset(found)
+
+
+def _imports(tree) -> tuple[dict, list]:
+    """Names bound by the module's top-level imports → what they import; star-imported modules."""
+    import libcst as cst
+
+    from .callargs import dotted
+
+    imported, stars = {}, []
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom):
+                module = "." * len(small.relative) + (dotted(small.module) if small.module else "")
+                if isinstance(small.names, cst.ImportStar):
+                    stars.append(module)
+                    continue
+                for alias in small.names:
+                    name = dotted(alias.name)
+                    bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
+                        else name
+                    imported[bound] = f"{module}.{name}" if not module.endswith(".") else f"{module}{name}"
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = dotted(alias.name)
+                    if alias.asname and isinstance(alias.asname.name, cst.Name):
+                        imported[alias.asname.name.value] = name
+    return imported, stars
+
+
+def _is_file(fingerprint_: str) -> bool:
+    return fingerprint_ not in (ABSENT, DIRECTORY)
+
+
+def _root(env):
+    while getattr(env, "parent", None) is not None:
+        env = env.parent
+    return env
+
+
+def _shown(path: str, like: str) -> str:
+    """`path` spelled like the checked file's path is (relative to the working directory or not)."""
+    if os.path.isabs(like):
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def exported(value: object) -> object:
+    """What an importer receives for a module's top-level value (lists and dicts copied)."""
+    from . import values as v
+
+    if isinstance(value, (v.Const, v.Symbol, v.Loss, v.Metric, v.Activation, v.Labels, v.Function,
+                          v.UserClass)):
+        return value
+    if isinstance(value, v.Seq):
+        return v.Seq([exported(item) for item in value.items], value.ref)
+    if isinstance(value, v.Mapping_):
+        return v.Mapping_({key: exported(item) for key, item in value.items.items()}, value.ref)
+    return v.UNKNOWN
+
+
+# ---------------------------------------------------------------------------- findings
+
+
+def localize(diagnostics, path: str, site: SourceRef):
+    """Findings as the checked file reports them: an anchor in another module moves to `site`
+    (the `compile()` of this file) with a note where it was; a "(line N)" of the message that
+    means a line of another module names it; fixes editing another file are dropped (a fix
+    applies to the file being checked only)."""
+    for diagnostic in diagnostics:
+        changes: dict = {}
+        fixes = tuple(f for f in diagnostic.fixes if _here(f.target, path))
+        if fixes != diagnostic.fixes:
+            changes["fixes"] = fixes
+        elsewhere = [r.ref for r in diagnostic.related if not _here(r.ref, path)]
+        if not _here(diagnostic.anchor, path):
+            elsewhere.append(diagnostic.anchor)
+            if all(r.ref != diagnostic.anchor for r in diagnostic.related):
+                note = Related(f"found in {os.path.basename(diagnostic.anchor.path)}", diagnostic.anchor)
+                changes["related"] = (note, *diagnostic.related)
+            changes.update(anchor=site, filename=site.path)
+        message = diagnostic.message
+        for ref in elsewhere:
+            if f"(line {ref.line})" in message and not any(r.line == ref.line for r in _local(diagnostic, path)):
+                message = message.replace(f"(line {ref.line})", f"({os.path.basename(ref.path)}, line {ref.line})")
+        if message != diagnostic.message:
+            changes["message"] = message
+        yield replace(diagnostic, **changes) if changes else diagnostic
+
+
+def _local(diagnostic, path: str) -> list[SourceRef]:
+    return [r.ref for r in diagnostic.related if _here(r.ref, path)]
+
+
+def _here(ref: SourceRef, path: str) -> bool:
+    return ref is None or ref.path is None or ref.path == path
+
