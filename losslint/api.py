@@ -146,7 +146,8 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
         module = cst.parse_module(document.text)
     except cst.ParserSyntaxError as error:
         message = f"cannot parse: {error.message}"
-        located = _locate(unreadable(document.path, message, line=error.raw_line, col=error.raw_column), document)
+        line, col = _syntax_error_position(document.text) or (error.raw_line, error.raw_column)
+        located = _locate(unreadable(document.path, message, line=line, col=col), document)
         return FileResult([located] if UNREADABLE in codes else [])
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot parse: expression nested too deeply")]
@@ -163,6 +164,25 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
     diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
     kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
     return FileResult([_locate(d, document) for d in kept], [_locate(d, document) for d in suppressed])
+
+
+def _syntax_error_position(text: str) -> tuple[int, int] | None:
+    """(line, column) where CPython's parser stops on `text`: the line at fault, where libcst
+    names the token after it (often the next line, or the next notebook cell) and places
+    tokenizer errors on line 1. None when CPython accepts `text` (syntax newer than libcst's)."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        if error.lineno:
+            return error.lineno, max((error.offset or 1) - 1, 0)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return None
 
 
 def _nested_too_deeply(text: str) -> str | None:

@@ -56,7 +56,7 @@ def test_magics_are_blanked_without_moving_lines():
              "s = '''\n", "!not magic inside a string\n", "'''\n", "y = (1\n", "% 2)\n"]
     out = blank_ipython(lines)
     assert len(out) == len(lines)
-    assert out[0] == "pass\n" and out[2] == "pass\n" and out[3] == "  pass\n" and out[4] == out[5] == "pass\n"
+    assert out[0] == "pass\n" and out[2] == "files = get_ipython()\n" and out[3] == "  pass\n" and out[4] == out[5] == "pass\n"
     assert out[7] == lines[7] and out[10] == lines[10]  # string content and a modulo continuation stay
     assert blank_ipython(["%%bash\n", "ls -la\n"]) == ["\n", "\n"]
     assert blank_ipython(["%%time\n", "x = 1\n"]) == ["\n", "x = 1\n"]
