@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable, Sequence
@@ -145,7 +146,7 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
     try:
         module = cst.parse_module(document.text)
     except cst.ParserSyntaxError as error:
-        message = f"cannot parse: {error.message}"
+        message = "cannot parse: " + re.sub(r"^(parser error: )error at \d+:\d+: ", r"\1", error.message)
         line, col = _syntax_error_position(document.text) or (error.raw_line, error.raw_column)
         located = _locate(unreadable(document.path, message, line=line, col=col), document)
         return FileResult([located] if UNREADABLE in codes else [])
@@ -254,5 +255,7 @@ def _map_refs(value, locate):
 def _locate(diagnostic: Diagnostic, document) -> Diagnostic:
     anchor = document.locate(diagnostic.anchor)
     related = tuple(Related(r.message, document.locate(r.ref)) for r in diagnostic.related)
-    fixes = tuple(replace(f, target=document.locate(f.target)) for f in diagnostic.fixes)
+    fixes = tuple(replace(f, target=document.locate(f.target),
+                          together=tuple(replace(t, target=document.locate(t.target)) for t in f.together))
+                  for f in diagnostic.fixes)
     return replace(diagnostic, anchor=anchor, related=related, fixes=fixes)

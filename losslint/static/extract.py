@@ -129,7 +129,7 @@ def _metric_list(value: object) -> tuple[MetricFacts, ...]:
         if isinstance(item, Const) and isinstance(item.value, str):
             out.append(MetricFacts(k.METRIC_BY_STRING.get(item.value), item.value, item.ref))
         elif isinstance(item, Metric):
-            out.append(MetricFacts(item.metric_id, item.text, item.ref))
+            out.append(MetricFacts(item.metric_id, item.text, item.ref, threshold=item.threshold))
         elif isinstance(item, Symbol) and item.name in k.METRIC_BY_FUNCTION:
             out.append(MetricFacts(k.METRIC_BY_FUNCTION[item.name], item.name.split(".")[-1], item.ref))
     return tuple(out)

@@ -326,7 +326,11 @@ class Interpreter(UserCode, LabelSemantics):
         if symbol in k.LOSS_BY_CLASS:
             return self.make_loss_object(symbol, node, env)
         if symbol in k.METRIC_BY_FUNCTION and symbol.split(".")[-1][:1].isupper():
-            return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node))
+            written = _arg(node, "threshold", None)
+            threshold = self.eval(written, env) if written is not None else Const(0.5, None)
+            threshold = threshold.value if isinstance(threshold, Const) and isinstance(threshold.value, (int, float)) \
+                and not isinstance(threshold.value, bool) else None
+            return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node), threshold)
         if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
             args = _positional(node)
             if len(args) >= 1:

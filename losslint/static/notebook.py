@@ -255,16 +255,19 @@ def _transform_cell(out: list[str], margins: list[int], start: int, stop: int) -
 
 
 def _dedent(out: list[str], margins: list[int], first: int, stop: int) -> None:
-    """`textwrap.dedent` on lines first..stop, recording what each line lost."""
+    """IPython's `leading_indent` on lines first..stop, recording what each line lost.
+
+    IPython 9 removes the common indentation (`textwrap.dedent`); IPython 7 and 8 removed the
+    first line's indentation from every line that starts with it. They differ only when the first
+    line is indented deeper than some later line — then IPython 9 fails on the first line while
+    IPython 7/8 (what Colab ran for years) may run the cell, so that reading is used.
+    """
     indents = [re.match(r"[ \t]*", out[i]).group() for i in range(first, stop) if out[i].strip()]
     margin = indents[0]
-    for indent in indents[1:]:
-        while not indent.startswith(margin):
-            margin = margin[:-1]
     for i in range(first, stop):
         if not out[i].strip():
             out[i] = _ending(out[i])
-        elif margin:
+        elif margin and out[i].startswith(margin):
             out[i] = out[i][len(margin):]
             margins[i] += len(margin)
 
