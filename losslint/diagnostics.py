@@ -116,6 +116,7 @@ class Finding:
     confidence: Confidence = Confidence.HIGH
     related: tuple[Related, ...] = ()
     fixes: tuple[FixIntent, ...] = ()  # first = preferred
+    opt_in: bool = False  # a form of the rule reported only when its code is selected explicitly
 
 
 @dataclass(frozen=True)

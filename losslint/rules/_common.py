@@ -101,6 +101,12 @@ def sparse_out_of_range(output: OutputFacts, loss: LossFacts, labels: LabelFacts
             and (labels.min_value < 0 or labels.max_value >= output.units))
 
 
+def follow_label_format(output: OutputFacts, metric_kind: "MetricKind", metric_id: str) -> tuple[FixIntent, ...]:
+    """The accuracy metrics that must change with a loss swap between categorical and sparse
+    (`categorical_accuracy` → `sparse_categorical_accuracy` and back): parts of the same fix."""
+    return tuple(replace_metric(m, metric_id) for m in output.metrics if m.spec and m.spec.kind is metric_kind)
+
+
 def replace_metric(metric: MetricFacts, metric_id: str, applicability=Applicability.SAFE, **keywords) -> FixIntent:
     """Swap a `metrics=` entry; with keywords the class form (`BinaryAccuracy(threshold=0.0)`)."""
     if keywords:
@@ -128,3 +134,10 @@ def thresholded_at_half(output: OutputFacts) -> Iterator[MetricFacts]:
 
 def logits_threshold_fix(metric: MetricFacts) -> FixIntent:
     return replace_metric(metric, "binary_accuracy", threshold=0.0)
+
+
+def known_class_labels(labels) -> bool:
+    """Labels proven to be class labels: one-hot rows, or class ids of a known class count
+    (a dataset, `class_mode`, `num_classes=`); whole-number targets alone are not enough."""
+    return labels is not None and (labels.format is LabelFormat.ONE_HOT
+                                   or (labels.format is LabelFormat.INDEX and labels.num_classes is not None))
