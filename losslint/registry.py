@@ -119,6 +119,8 @@ class UnknownSelector(ValueError):
 
 def _expand(selector: str, rules: dict[str, Rule]) -> set[str]:
     selector = selector.strip().upper()
+    if selector.endswith(":EXPLICIT"):  # a selection passed on as it came out of `select_codes`
+        selector = selector[: -len(":EXPLICIT")]
     if selector == "ALL":
         return set(rules)
     if selector in RETIRED:

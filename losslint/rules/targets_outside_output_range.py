@@ -80,6 +80,8 @@ def check(model):
         if (labels is None or loss.spec.family is not LossFamily.REGRESSION or activation.kind not in _RANGES
                 or labels.min_value is None or labels.max_value is None or known_class_labels(labels)):
             continue  # class labels with a regression loss are LL111: one mistake, one finding
+        if activation.kind is OutputKind.SIMPLEX and output.units == 1:
+            continue  # a softmax over one unit is LL104 whatever the targets
         lowest, highest, shown = _RANGES[activation.kind]
         if labels.min_value >= lowest and (highest is None or labels.max_value <= highest):
             continue
