@@ -162,9 +162,25 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
                           if UNREADABLE in codes else [])
     if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
         models = [_map_refs(model, document.locate) for model in models]
-    diagnostics = _unique(d for model in models for d in run_rules(model, codes, mode="static"))
+    per_model = [run_rules(model, codes, mode="static") for model in models]
+    diagnostics = _unique(d for found in _agreed_activation_fixes(models, per_model) for d in found)
     kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
     return FileResult([_locate(d, document) for d in kept], [_locate(d, document) for d in suppressed])
+
+
+def _agreed_activation_fixes(models: list[ModelFacts], per_model: list[list[Diagnostic]]) -> list[list[Diagnostic]]:
+    """A model compiled more than once (fine-tuning, a second loss) shares its output layer: an
+    activation fix is kept only when every compile of that layer asks for the same activation."""
+    wanted: dict[SourceRef, list[set]] = {}
+    for model, found in zip(models, per_model):
+        asked = {(f.target, f.value) for d in found for f in d.fixes if f.kind == "set-activation"}
+        for output in model.outputs:
+            wanted.setdefault(output.activation_ref, []).append({v for t, v in asked if t == output.activation_ref})
+    disputed = {ref for ref, asks in wanted.items() if len(asks) > 1 and (len(asks[0]) != 1 or any(a != asks[0] for a in asks))}
+    if not disputed:
+        return per_model
+    return [[replace(d, fixes=tuple(f for f in d.fixes if not (f.kind == "set-activation" and f.target in disputed)))
+             for d in found] for found in per_model]
 
 
 def _syntax_error_position(text: str) -> tuple[int, int] | None:

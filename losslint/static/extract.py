@@ -21,6 +21,8 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str) -> list[ModelFacts]:
     interpreter = Interpreter(wrapper, path)
     models = []
     for call in interpreter.run():
+        if call.overridden:
+            continue
         facts = _model_facts(call, interpreter)
         labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in call.fits]
         labeled = [m for m in labeled if m is not None]

@@ -39,6 +39,7 @@ class CompileCall:
     loss: object
     metrics: object
     fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
+    overridden: bool = False  # compiled again before any fit: this loss never trains (not judged)
 
 
 class Env:
@@ -449,6 +450,9 @@ class Interpreter(UserCode, LabelSemantics):
                 self.eval(metrics_node, env) if metrics_node is not None else None,
             )
             self.compiles.append(call)
+            previous = getattr(model, "last_compile", None)
+            if previous is not None and not previous.fits and self.conditional == 0:
+                previous.overridden = True  # `compile()` again before any `fit`: the first never trains
             model.last_compile = call
         elif method in k.FIT_METHODS:
             labels, text = self.labels_at_fit(node, env, method)
