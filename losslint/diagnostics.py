@@ -58,7 +58,11 @@ class FixIntent:
           "replace-loss"        swap the loss at `target` for loss id `value` (spelling style kept)
                                 and set `keywords` on it
           "set-activation"      set the activation of the layer at `target` to activation id `value`
-          "replace-metric"      swap the `metrics=` entry at `target` for metric id `value`
+          "replace-metric"      swap the `metrics=` entry at `target` for metric id `value` (with
+                                `keywords`, e.g. `BinaryAccuracy(threshold=0.0)`)
+    `together`: intents that are part of the same fix (the loss swap that goes with an activation
+    change, the accuracy metric that follows the label format); the fix is offered only when every
+    one of them can be realised, and applied as one.
     """
 
     kind: str
@@ -67,6 +71,7 @@ class FixIntent:
     message: str
     value: object = None
     keywords: tuple[tuple[str, object], ...] = ()
+    together: tuple["FixIntent", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,7 @@ class Finding:
     confidence: Confidence = Confidence.HIGH
     related: tuple[Related, ...] = ()
     fixes: tuple[FixIntent, ...] = ()  # first = preferred
+    opt_in: bool = False  # a form of the rule reported only when its code is selected explicitly
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class MetricFacts:
     text: str
     ref: SourceRef
     confidence: Confidence = Confidence.HIGH
+    threshold: float | None = 0.5  # the decision threshold of an accuracy metric; None = not a literal
 
     @property
     def spec(self) -> MetricSpec | None:

@@ -33,6 +33,7 @@ class Rule:
     static: bool = True  # found by `losslint check`
     runtime: bool = True  # found by the compile/fit hook
     fixable: bool = False  # can offer an applicable (safe or unsafe) fix
+    opt_in_forms: bool = False  # some findings (Finding.opt_in) need the code selected explicitly
     module: str = ""
 
     @property
@@ -46,6 +47,13 @@ class Rule:
             return
         for finding in self.check(model):
             yield self.diagnostic(finding)
+
+    def run_with_forms(self, model: ModelFacts) -> Iterator[tuple[Diagnostic, bool]]:
+        """Each diagnostic with whether it is an opt-in form of the rule."""
+        if self.check is None:
+            return
+        for finding in self.check(model):
+            yield self.diagnostic(finding), finding.opt_in
 
     def diagnostic(self, finding: Finding) -> Diagnostic:
         return Diagnostic(
@@ -111,6 +119,8 @@ class UnknownSelector(ValueError):
 
 def _expand(selector: str, rules: dict[str, Rule]) -> set[str]:
     selector = selector.strip().upper()
+    if selector.endswith(":EXPLICIT"):  # a selection passed on as it came out of `select_codes`
+        selector = selector[: -len(":EXPLICIT")]
     if selector == "ALL":
         return set(rules)
     if selector in RETIRED:
@@ -127,16 +137,25 @@ def select_codes(select: Iterable[str] | None = None, ignore: Iterable[str] = ()
     """Ruff's selection: `select` replaces the default set, `extend_select` adds, `ignore` removes."""
     rules = all_rules()
     chosen: set[str] = set()
+    explicit: set[str] = set()
     if select is None:
         chosen = {code for code, r in rules.items() if r.default}
     else:
         for selector in select:
-            chosen |= _expand(selector, rules)
+            explicit |= _expand(selector, rules)
     for selector in extend_select:
-        chosen |= _expand(selector, rules)
+        explicit |= _expand(selector, rules)
+    chosen |= explicit
     for selector in ignore:
         chosen -= _expand(selector, rules)
+    chosen |= {explicitly(code) for code in explicit & chosen if rules[code].opt_in_forms}
     return frozenset(chosen)
+
+
+def explicitly(code: str) -> str:
+    """The selection entry that enables the opt-in forms of rule `code` (set by `select_codes`
+    when the code is selected by name, prefix or ALL rather than by default)."""
+    return f"{code}:explicit"
 
 
 def run_rules(model: ModelFacts, codes: frozenset[str], *, mode: str = "static") -> list[Diagnostic]:
@@ -144,5 +163,5 @@ def run_rules(model: ModelFacts, codes: frozenset[str], *, mode: str = "static")
     out: list[Diagnostic] = []
     for code, r in all_rules().items():
         if code in codes and getattr(r, mode):
-            out.extend(r.run(model))
+            out.extend(d for d, opt_in in r.run_with_forms(model) if not opt_in or explicitly(code) in codes)
     return out

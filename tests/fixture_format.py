@@ -97,7 +97,7 @@ def load_project(root: Path) -> ProjectFixture:
     expected, scripts, check = set(), [], []
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if path.suffix == ".py":
+        if path.suffix == ".py" and not path.name.endswith(GOLDEN_SUFFIXES):
             fixture = load(path)
             expected |= {(relative, None, line, code) for line, code in fixture.expected}
             if fixture.options.get("script") == "yes":

@@ -56,7 +56,7 @@ def test_magics_are_blanked_without_moving_lines():
              "s = '''\n", "!not magic inside a string\n", "'''\n", "y = (1\n", "% 2)\n"]
     out = blank_ipython(lines)
     assert len(out) == len(lines)
-    assert out[0] == "pass\n" and out[2] == "pass\n" and out[3] == "  pass\n" and out[4] == out[5] == "pass\n"
+    assert out[0] == "pass\n" and out[2] == "files = get_ipython()\n" and out[3] == "  pass\n" and out[4] == out[5] == "pass\n"
     assert out[7] == lines[7] and out[10] == lines[10]  # string content and a modulo continuation stay
     assert blank_ipython(["%%bash\n", "ls -la\n"]) == ["\n", "\n"]
     assert blank_ipython(["%%time\n", "x = 1\n"]) == ["\n", "x = 1\n"]
@@ -119,3 +119,39 @@ def test_write_back_inserted_lines_stay_in_their_cell(tmp_path):
     assert notebook.cells[4].source.splitlines()[3] == "    metrics=['accuracy'],"
     assert notebook.cells[4].source.startswith("!nvidia-smi\n") and notebook.cells[4].source.endswith("model.fit?")
     assert notebook.cells[2].source == CELLS[2]["source"]
+
+
+@pytest.mark.parametrize("bad_cell, where", [
+    ("x = 1\ny = (2 +\nz = 3", "cell 3:2:"),  # the parser stops in the cell at fault, not the next one
+    ("a = 1\nb = keras\u00a0model", "cell 3:2:"),  # a tokenizer error is not put on cell 1
+])
+def test_ll900_points_at_the_cell_and_line_at_fault(tmp_path, bad_cell, where):
+    cells = [new_markdown_cell("# t"), new_code_cell("import keras\nx = 1"), new_code_cell(bad_cell),
+             new_code_cell("model = keras.Sequential()\nmodel.compile(loss='mse')")]
+    write(tmp_path / "nb.ipynb", cells)
+    result = run_losslint("check", "nb.ipynb", cwd=tmp_path)
+    assert f"nb.ipynb:{where}" in result.stdout and "LL900" in result.stdout, result.stdout
+
+
+def test_what_ipython_runs_is_not_ll900(tmp_path):
+    cells = [new_code_cell("!pip install -q \\\n    tensorflow-datasets \\\n    keras-hub"),
+             new_code_cell("if IN_COLAB:\n    !apt-get install -y \\\n        graphviz\n    %pip install pydot"),
+             new_code_cell("    import keras\n    model = keras.Sequential()"),
+             new_code_cell("ls ./data/"),
+             new_code_cell("msg = 'loss %s' \\\n% 'mse'\nmodel.compile(loss=msg)")]
+    write(tmp_path / "nb.ipynb", cells)
+    result = run_losslint("check", "--select", "LL900", "nb.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+
+
+def test_write_back_keeps_a_trailing_empty_source_element(tmp_path):
+    path = write(tmp_path / "nb.ipynb")
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook["cells"][4]["source"] = ["model.compile(\n", "    optimizer='adam',\n",
+                                      "    loss=keras.losses.CategoricalCrossentropy(from_logits=True),\n", ")\n", ""]
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    document = notebook_document(str(path), path.read_bytes())
+    assert write_back(str(path), document.text.replace("(from_logits=True)", "()")) is True
+    source = json.loads(path.read_text(encoding="utf-8"))["cells"][4]["source"]
+    assert source == ["model.compile(\n", "    optimizer='adam',\n",
+                      "    loss=keras.losses.CategoricalCrossentropy(),\n", ")\n", ""]

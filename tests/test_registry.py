@@ -10,7 +10,7 @@ import pytest
 
 from fixture_format import FIXTURES, python_fixtures
 from losslint.api import lint_source
-from losslint.registry import CODE_PATTERN, all_rules, select_codes, UnknownSelector
+from losslint.registry import CODE_PATTERN, UnknownSelector, all_rules, explicitly, select_codes
 
 RULES = list(all_rules().values())
 HEADINGS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety",
@@ -66,9 +66,13 @@ def test_doc_examples(rule) -> None:
 
 def test_selection() -> None:
     default = select_codes()
-    assert "LL101" in default and "LL111" not in default and "LL901" not in default
+    assert "LL101" in default and "LL901" not in default
+    # LL111 is on by default, its opt-in form (softmax + regression loss, labels unknown) only when selected
+    assert "LL111" in default and explicitly("LL111") not in default
+    assert explicitly("LL111") in select_codes(None, extend_select=["LL111"]) and explicitly("LL111") in select_codes(["ALL"])
+    assert explicitly("LL111") not in select_codes(["ALL"], ["LL111"])
     assert select_codes(["LL10"]) == {c for c in all_rules() if c.startswith("LL10")}
-    assert select_codes(["ALL"], ["LL9"]) == {c for c in all_rules() if not c.startswith("LL9")}
+    assert select_codes(["ALL"], ["LL9"]) == {c for c in all_rules() if not c.startswith("LL9")} | {explicitly("LL111")}
     assert "LL111" in select_codes(None, extend_select=["LL111"])
     with pytest.raises(UnknownSelector):
         select_codes(["LL999"])

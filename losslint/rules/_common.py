@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Confidence, FixIntent, Related
 from ..facts import LabelFacts, LabelFormat, LossFacts, MetricFacts, ModelFacts, OutputFacts
-from ..knowledge import ActivationSpec, LossFamily, LossSpec
+from ..knowledge import METRICS, ActivationSpec, LossFamily, LossSpec, MetricKind
 
 
 def judged(model: ModelFacts) -> Iterator[tuple[OutputFacts, ActivationSpec, LossFacts]]:
@@ -101,5 +101,43 @@ def sparse_out_of_range(output: OutputFacts, loss: LossFacts, labels: LabelFacts
             and (labels.min_value < 0 or labels.max_value >= output.units))
 
 
-def replace_metric(metric: MetricFacts, metric_id: str, applicability=Applicability.SAFE) -> FixIntent:
+def follow_label_format(output: OutputFacts, metric_kind: "MetricKind", metric_id: str) -> tuple[FixIntent, ...]:
+    """The accuracy metrics that must change with a loss swap between categorical and sparse
+    (`categorical_accuracy` → `sparse_categorical_accuracy` and back): parts of the same fix."""
+    return tuple(replace_metric(m, metric_id) for m in output.metrics if m.spec and m.spec.kind is metric_kind)
+
+
+def replace_metric(metric: MetricFacts, metric_id: str, applicability=Applicability.SAFE, **keywords) -> FixIntent:
+    """Swap a `metrics=` entry; with keywords the class form (`BinaryAccuracy(threshold=0.0)`)."""
+    if keywords:
+        spec = METRICS[metric_id]
+        class_name = next((f.rsplit(".", 1)[1] for f in spec.functions if f.rsplit(".", 1)[1][:1].isupper()), metric_id)
+        arguments = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+        return FixIntent("replace-metric", metric.ref, applicability, f"use `{class_name}({arguments})`",
+                         value=metric_id, keywords=tuple(keywords.items()))
     return FixIntent("replace-metric", metric.ref, applicability, f'use `"{metric_id}"`', value=metric_id)
+
+
+def thresholded_at_half(output: OutputFacts) -> Iterator[MetricFacts]:
+    """Metrics of a one-unit output that threshold its values at 0.5: `"accuracy"` (Keras picks
+    binary accuracy for one unit), `"binary_accuracy"`, `BinaryAccuracy()` with the default
+    threshold. On logits the right threshold is 0.0 (LL303, and the from_logits fix of LL106)."""
+    if output.units != 1:
+        return
+    for metric in output.metrics:
+        spec = metric.spec
+        if spec is None or spec.kind not in (MetricKind.AUTO_ACCURACY, MetricKind.BINARY_ACCURACY):
+            continue
+        if metric.threshold == 0.5:
+            yield metric
+
+
+def logits_threshold_fix(metric: MetricFacts) -> FixIntent:
+    return replace_metric(metric, "binary_accuracy", threshold=0.0)
+
+
+def known_class_labels(labels) -> bool:
+    """Labels proven to be class labels: one-hot rows, or class ids of a known class count
+    (a dataset, `class_mode`, `num_classes=`); whole-number targets alone are not enough."""
+    return labels is not None and (labels.format is LabelFormat.ONE_HOT
+                                   or (labels.format is LabelFormat.INDEX and labels.num_classes is not None))

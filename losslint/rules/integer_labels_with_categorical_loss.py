@@ -56,11 +56,14 @@ Every backend raises a `ValueError` about the shapes of `target` and `output` in
 `fit` step (tf-keras: "Shapes (None, 1) and (None, 3) are incompatible").
 """
 
+from dataclasses import replace
+
 from ..diagnostics import Finding
 from ..facts import LabelFormat
-from ..knowledge import LOSSES, LossFamily
+from ..knowledge import LOSSES, LossFamily, MetricKind
 from ..registry import rule
-from ._common import confidence, labeled, labels_note, labels_phrase, quoted, replace_loss, value_range
+from ._common import (confidence, follow_label_format, labeled, labels_note, labels_phrase, quoted, replace_loss,
+                      value_range)
 
 
 @rule(code="LL201", name="integer-labels-with-categorical-loss", fixable=True)
@@ -78,5 +81,7 @@ def check(model):
                 help=f"use `{shown}`, or one-hot encode the labels with `keras.utils.to_categorical`",
                 confidence=confidence(loss, labels),
                 related=labels_note(labels),
-                fixes=(replace_loss(loss, sparse, **keywords),),
+                fixes=(replace(replace_loss(loss, sparse, **keywords),
+                               together=follow_label_format(output, MetricKind.CATEGORICAL_ACCURACY,
+                                                            "sparse_categorical_accuracy")),),
             )

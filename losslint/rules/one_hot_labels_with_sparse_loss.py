@@ -56,11 +56,13 @@ Every backend raises a `ValueError` about the rank or shape of `target` (tf-kera
 the crash came from the accuracy metric ("Can not squeeze dim[1]"), which misled users.
 """
 
+from dataclasses import replace
+
 from ..diagnostics import Finding
 from ..facts import LabelFormat
-from ..knowledge import LOSSES, LossFamily
+from ..knowledge import LOSSES, LossFamily, MetricKind
 from ..registry import rule
-from ._common import confidence, labeled, labels_note, labels_phrase, quoted, replace_loss
+from ._common import confidence, follow_label_format, labeled, labels_note, labels_phrase, quoted, replace_loss
 
 _TWO_D = {LabelFormat.ONE_HOT: "one-hot rows", LabelFormat.MULTI_HOT: "multi-hot rows",
           LabelFormat.BINARY: "0/1 rows"}
@@ -77,7 +79,9 @@ def check(model):
         help = "use `categorical_crossentropy`, or pass `np.argmax(labels, axis=-1)`"
         if labels.format is LabelFormat.ONE_HOT:
             keywords = {"from_logits": True} if loss.from_logits else {}
-            fixes = (replace_loss(loss, LOSSES["categorical_crossentropy"], **keywords),)
+            fixes = (replace(replace_loss(loss, LOSSES["categorical_crossentropy"], **keywords),
+                             together=follow_label_format(output, MetricKind.SPARSE_CATEGORICAL_ACCURACY,
+                                                          "categorical_accuracy")),)
             if loss.from_logits:
                 help = "use `CategoricalCrossentropy(from_logits=True)`, or pass `np.argmax(labels, axis=-1)`"
         else:

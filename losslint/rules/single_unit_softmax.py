@@ -33,8 +33,10 @@ model.compile(optimizer="adam", loss="binary_crossentropy")
 ```
 
 ## Fix safety
-Switching the activation to sigmoid is **unsafe**: the model's outputs change (which is the
-point). Pair it with a binary loss (LL105 reports a categorical loss on one unit).
+Switching the activation is **unsafe**: the model's outputs change (which is the point). The
+fix follows the loss: sigmoid for a binary loss (pair it with a binary loss: LL105 reports a
+categorical loss on one unit); a linear output for a regression loss (`mse` on a price) and for
+a loss that already takes logits (`from_logits=True`).
 
 ## Known false positives
 None: the output is constant. The finding is anchored on the activation (the `activation=`
@@ -46,7 +48,7 @@ of shape (None, 1)…" on every backend; tf-keras and Keras 2 are silent.
 """
 
 from ..diagnostics import Finding
-from ..knowledge import OutputKind
+from ..knowledge import LossFamily, OutputKind
 from ..registry import rule
 from ._common import output_note, set_activation
 
@@ -56,11 +58,22 @@ def check(model):
     for output in model.outputs:
         activation = output.activation
         if activation is not None and activation.kind is OutputKind.SIMPLEX and output.units == 1:
+            wanted = _activation_for(output.loss)
             yield Finding(
                 anchor=output.activation_ref,
                 message=f"softmax over the single unit of `{output.layer_text}` always outputs 1.0",
-                help='use `activation="sigmoid"` with a binary loss',
+                help='use `activation="sigmoid"` with a binary loss' if wanted == "sigmoid" else
+                     "make the last layer linear: the loss needs no squashing",
                 confidence=output.confidence,
                 related=output_note(output) if output.activation_ref != output.ref else (),
-                fixes=(set_activation(output, "sigmoid"),),
+                fixes=(set_activation(output, wanted),),
             )
+
+
+def _activation_for(loss) -> str:
+    """What the single unit should output for its loss: logits for a loss with from_logits=True
+    and for a regression loss, else a probability (sigmoid)."""
+    if loss is not None and (loss.spec.family is LossFamily.REGRESSION
+                             or (loss.spec.is_probability and loss.from_logits is True)):
+        return "linear"
+    return "sigmoid"

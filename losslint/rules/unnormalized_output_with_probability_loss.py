@@ -51,8 +51,10 @@ Silent on every backend and version; the loss diverges (linear) or becomes NaN (
 """
 
 from ..diagnostics import Finding, FixIntent, Applicability
+from ..knowledge import LossFamily
 from ..registry import rule
-from ._common import confidence, judged, output_note, probability_activation, quoted, set_activation
+from ._common import (confidence, judged, logits_threshold_fix, output_note, probability_activation, quoted,
+                      set_activation, thresholded_at_half)
 
 
 @rule(code="LL106", name="unnormalized-output-with-probability-loss", fixable=True)
@@ -62,8 +64,13 @@ def check(model):
             wanted = probability_activation(loss.spec, output.units)
             can_pass_logits = activation.kind.is_valid_logits and not loss.fixed_from_logits
             if can_pass_logits:
+                # the metrics that threshold the output at 0.5 must then threshold logits at 0.0
+                metrics = tuple(logits_threshold_fix(m) for m in thresholded_at_half(output)) \
+                    if loss.spec.family is LossFamily.BINARY else ()
                 fixes = (FixIntent("set-loss-keywords", loss.edit_ref, Applicability.SAFE,
-                                   "pass `from_logits=True` to the loss", keywords=(("from_logits", True),)),
+                                   "pass `from_logits=True` to the loss" if not metrics else
+                                   "pass `from_logits=True` to the loss and threshold accuracy at 0.0",
+                                   keywords=(("from_logits", True),), together=metrics),
                          set_activation(output, wanted))
             else:
                 fixes = (set_activation(output, wanted, Applicability.DISPLAY_ONLY),)

@@ -223,8 +223,9 @@ def _metric_facts(metric: Any, where: str) -> MetricFacts | None:
         return None
     name = getattr(metric, "__name__", None) or type(metric).__name__
     metric_id = METRIC_BY_FUNCTION.get(f"keras.metrics.{name}")
+    threshold = getattr(metric, "threshold", 0.5)
     return MetricFacts(metric_id, name if callable(metric) and hasattr(metric, "__name__") else f"{name}()",
-                       _ref(where))
+                       _ref(where), threshold=threshold if isinstance(threshold, (int, float)) else None)
 
 
 def _per_output(value: Any, names: list[str | None], position: int) -> Any:

@@ -6,6 +6,7 @@ The layer under `api` (which adds files, caching, processes and realised fixes) 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable
 
@@ -68,11 +69,47 @@ def check_document(document, codes: frozenset[str], project=None):
                           if UNREADABLE in codes else []), parsed
     if getattr(document, "cells", None) is not None:  # notebook: rules see cell positions
         models = [map_refs(model, _in_cells(document)) for model in models]
-    diagnostics = _unique(d for model in models for d in _in_file(run_rules(model, codes, mode="static"), model,
-                                                                  document.path, context))
+    per_model = [list(_in_file(run_rules(model, codes, mode="static"), model, document.path, context))
+                 for model in models]
+    diagnostics = _unique(d for found in _agreed_activation_fixes(models, per_model) for d in found)
     kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
     return FileResult([locate(d, document) for d in kept], [locate(d, document) for d in suppressed],
                       dependencies=context.dependencies if context is not None else {}), parsed
+
+
+def _agreed_activation_fixes(models: list, per_model: list[list[Diagnostic]]) -> list[list[Diagnostic]]:
+    """A model compiled more than once (fine-tuning, a second loss) shares its output layer: an
+    activation fix is kept only when every compile of that layer asks for the same activation."""
+    wanted: dict[SourceRef, list[set]] = {}
+    for model, found in zip(models, per_model):
+        asked = {(f.target, f.value) for d in found for f in d.fixes if f.kind == "set-activation"}
+        for output in model.outputs:
+            wanted.setdefault(output.activation_ref, []).append({v for t, v in asked if t == output.activation_ref})
+    disputed = {ref for ref, asks in wanted.items()
+                if len(asks) > 1 and (len(asks[0]) != 1 or any(a != asks[0] for a in asks))}
+    if not disputed:
+        return per_model
+    return [[replace(d, fixes=tuple(f for f in d.fixes if not (f.kind == "set-activation" and f.target in disputed)))
+             for d in found] for found in per_model]
+
+
+def _syntax_error_position(text: str) -> tuple[int, int] | None:
+    """(line, column) where CPython's parser stops on `text`: the line at fault, where libcst
+    names the token after it (often the next line, or the next notebook cell) and places
+    tokenizer errors on line 1. None when CPython accepts `text` (syntax newer than libcst's)."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        if error.lineno:
+            return error.lineno, max((error.offset or 1) - 1, 0)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return None
 
 
 def _project_context(project, path: str):
@@ -105,8 +142,9 @@ def parse_document(document):
     try:
         module = cst.parse_module(document.text)
     except cst.ParserSyntaxError as error:
-        message = f"cannot parse: {error.message}"
-        return locate(unreadable(document.path, message, line=error.raw_line, col=error.raw_column), document)
+        message = "cannot parse: " + re.sub(r"^(parser error: )error at \d+:\d+: ", r"\1", error.message)
+        line, col = _syntax_error_position(document.text) or (error.raw_line, error.raw_column)
+        return locate(unreadable(document.path, message, line=line, col=col), document)
     except RecursionError:
         return unreadable(document.path, "cannot parse: expression nested too deeply")
     return ParsedModule(module, document.text, tree)
@@ -182,5 +220,7 @@ def locate(diagnostic: Diagnostic, document) -> Diagnostic:
 
     anchor = place(diagnostic.anchor)
     related = tuple(Related(r.message, place(r.ref)) for r in diagnostic.related)
-    fixes = tuple(replace(f, target=place(f.target)) for f in diagnostic.fixes)
+    fixes = tuple(replace(f, target=place(f.target),
+                          together=tuple(replace(t, target=place(t.target)) for t in f.together))
+                  for f in diagnostic.fixes)
     return replace(diagnostic, anchor=anchor, related=related, fixes=fixes)

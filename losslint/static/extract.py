@@ -24,6 +24,8 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
     interpreter = Interpreter(wrapper, path, project=project)
     models = []
     for call in interpreter.run():
+        if call.overridden:
+            continue  # compiled again before any fit: this loss never trains the model
         if interpreter.compiled_loss_unused(call.model):
             continue  # its train_step never uses the compiled loss: nothing of this compile trains the model
         facts = _model_facts(call, interpreter)
@@ -164,7 +166,7 @@ def _metric_list(value: object) -> tuple[MetricFacts, ...]:
         if isinstance(item, Const) and isinstance(item.value, str):
             out.append(MetricFacts(k.METRIC_BY_STRING.get(item.value), item.value, item.ref))
         elif isinstance(item, Metric):
-            out.append(MetricFacts(item.metric_id, item.text, item.ref))
+            out.append(MetricFacts(item.metric_id, item.text, item.ref, threshold=item.threshold))
         elif isinstance(item, Symbol) and item.name in k.METRIC_BY_FUNCTION:
             out.append(MetricFacts(k.METRIC_BY_FUNCTION[item.name], item.name.split(".")[-1], item.ref))
     return tuple(out)

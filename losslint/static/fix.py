@@ -84,6 +84,18 @@ class SourceFixer:
     # ------------------------------------------------------------------ entry point
 
     def realise(self, intent: FixIntent) -> Fix | None:
+        edits = []
+        for part in (intent, *intent.together):
+            edit = self._realise_one(part)
+            if edit is None:
+                return None  # a fix is applied whole or not offered
+            edits.append(edit)
+        spans = sorted((e.line, e.col, e.end_line, e.end_col) for e in edits)
+        if any(a[2:] > b[:2] for a, b in zip(spans, spans[1:])):
+            return None  # the parts overlap
+        return Fix(intent.applicability, intent.message, tuple(sorted(edits, key=lambda e: (e.line, e.col))))
+
+    def _realise_one(self, intent: FixIntent) -> Edit | None:
         handler = {"set-loss-keywords": self._set_loss_keywords, "remove-loss-keyword": self._remove_loss_keyword,
                    "replace-loss": self._replace_loss, "set-activation": self._set_activation,
                    "replace-metric": self._replace_metric}.get(intent.kind)
@@ -95,7 +107,7 @@ class SourceFixer:
             return None
         try:
             old, new = handler(node, intent)
-            return Fix(intent.applicability, intent.message, (self._edit(old, new),))
+            return self._edit(old, new)
         except (Unfixable, ValueError, cst.ParserSyntaxError):
             return None
 
@@ -192,6 +204,8 @@ class SourceFixer:
         """`"binary_accuracy"` → `"categorical_accuracy"`, `BinaryAccuracy()` → `CategoricalAccuracy()`,
         `keras.metrics.binary_accuracy` → `keras.metrics.categorical_accuracy`: the style is kept."""
         new = k.METRICS[intent.value]
+        if intent.keywords:
+            return node, self._metric_class_form(node, new, dict(intent.keywords))
         if isinstance(node, cst.SimpleString):
             if node.evaluated_value not in k.METRIC_BY_STRING:
                 raise Unfixable("not a metric name")
@@ -208,6 +222,31 @@ class SourceFixer:
         if isinstance(node, cst.Attribute) and self._symbol(node) in k.METRIC_BY_FUNCTION:
             return node, rename(node, new.id)
         raise Unfixable("not a metric")
+
+    def _metric_class_form(self, node, new: k.MetricSpec, keywords: dict) -> cst.Call:
+        """`"accuracy"` / `BinaryAccuracy()` → `keras.metrics.BinaryAccuracy(threshold=0.0)`: a
+        keyword needs the class form; other arguments of a class call (`name=`) are kept."""
+        class_name = next((f.rsplit(".", 1)[1] for f in new.functions if f.rsplit(".", 1)[1][:1].isupper()), None)
+        if class_name is None:
+            raise Unfixable(f"`{new.id}` has no class form")
+        kept: list[cst.Arg] = []
+        if isinstance(node, cst.Call):
+            if self._symbol(node.func) not in k.METRIC_BY_FUNCTION:
+                raise Unfixable("not a metric class")
+            if any(arg.star or arg.keyword is None for arg in node.args):
+                raise Unfixable("positional arguments on the metric")
+            kept = [arg for arg in node.args if arg.keyword.value not in keywords]
+            func = rename(node.func, class_name) if isinstance(node.func, cst.Attribute) else \
+                self._spell(f"keras.metrics.{class_name}")
+        elif isinstance(node, cst.SimpleString) and node.evaluated_value in k.METRIC_BY_STRING:
+            func = self._spell(f"keras.metrics.{class_name}")
+        else:
+            raise Unfixable("not a metric name or class")
+        added = cst.parse_expression("f(" + ", ".join(f"{name}={value!r}" for name, value in keywords.items()) + ")")
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return cst.Call(func=func, args=[*kept, *added.args], lpar=getattr(node, "lpar", ()),
+                        rpar=getattr(node, "rpar", ()))
 
     def _loss_class(self, call: cst.Call) -> str:
         loss_id = k.LOSS_BY_CLASS.get(self._symbol(call.func) or "")

@@ -155,14 +155,12 @@ def realise_in(text: str, path: str, diagnostics: Sequence[Diagnostic], parsed=N
     except NotebookError:
         return text, {}
 
-    def virtual(ref):  # the inverse of `NotebookDocument.locate`
-        if ref.cell is None:
-            return ref
-        end_line = document.virtual_line(replace(ref, line=ref.end_line)) if ref.end_line else 0
-        return replace(ref, cell=None, line=document.virtual_line(ref), end_line=end_line)
+    virtual = document.unlocate  # the inverse of `NotebookDocument.locate`
 
     unlocated = {replace(d, anchor=virtual(d.anchor),
-                         fixes=tuple(replace(f, target=virtual(f.target)) for f in d.fixes)): d
+                         fixes=tuple(replace(f, target=virtual(f.target),
+                                             together=tuple(replace(t, target=virtual(t.target)) for t in f.together))
+                                     for f in d.fixes)): d
                  for d in diagnostics if d.fixes}
     realised = realise_fixes(document.text, unlocated, _module_of(parsed, document.text))
     return document.text, {unlocated[v]: fix for v, fix in realised.items()}

@@ -47,6 +47,7 @@ class CompileCall:
     metrics: object
     fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
     has_loss: bool = True  # False: `compile(optimizer=...)` alone, nothing to resolve
+    overridden: bool = False  # compiled again before any fit: this loss never trains (not judged)
 
 
 @dataclass
@@ -536,7 +537,11 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if loss_value is not None:
             return loss_value
         if symbol in k.METRIC_BY_FUNCTION and symbol.split(".")[-1][:1].isupper():
-            return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node))
+            written = _arg(node, "threshold", None)
+            threshold = self.eval(written, env) if written is not None else Const(0.5, None)
+            threshold = threshold.value if isinstance(threshold, Const) and isinstance(threshold.value, (int, float)) \
+                and not isinstance(threshold.value, bool) else None
+            return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node), threshold)
         if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
             args = _positional(node)
             if len(args) >= 1:
@@ -717,6 +722,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 has_loss=loss_node is not None,
             )
             self.compiles.append(call)
+            previous = getattr(model, "last_compile", None)
+            if previous is not None and not previous.fits and self.conditional == 0:
+                previous.overridden = True  # `compile()` again before any `fit`: the first never trains
             model.last_compile = call
         elif method in k.FIT_METHODS:
             labels, text = self.labels_at_fit(node, env, method)

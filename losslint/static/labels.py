@@ -52,7 +52,7 @@ class LabelSemantics:
                 return UNKNOWN
             return Labels("one-hot", ref, min_value=0, max_value=1)
         if op is k.LabelOp.PRESERVE:
-            return first if isinstance(first, Labels) else UNKNOWN
+            return first if isinstance(first, Labels) else _literal_targets(first, ref)
         if op is k.LabelOp.RANDOM_INTEGERS:
             return self._random_integers(node, env, ref)
         if op is k.LabelOp.SPLIT:
@@ -328,3 +328,14 @@ def _int(value: object) -> int | None:
 def _first(node: cst.Call) -> cst.BaseExpression | None:
     args = _positional(node)
     return args[0] if args else None
+
+
+def _literal_targets(value: object, ref) -> object:
+    """`np.array([3.5, 10.2, 7.0])`: literal targets; only their range is known (LL209)."""
+    if not isinstance(value, Seq) or not value.items:
+        return UNKNOWN
+    numbers = [item.value for item in value.items if isinstance(item, Const)
+               and isinstance(item.value, (int, float)) and not isinstance(item.value, bool)]
+    if len(numbers) != len(value.items):
+        return UNKNOWN
+    return Labels(None, ref, None, float(min(numbers)), float(max(numbers)))

@@ -21,9 +21,9 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
-import io
 import json
 import re
+import sys
 import tokenize
 from dataclasses import dataclass, replace
 
@@ -33,9 +33,6 @@ from .files import replace_file
 #: `%%magic` cells whose body is Python (linted); any other cell magic body is blanked.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "tensorflow",
                                 "memit", "mprun"})
-_ASSIGNED_MAGIC = re.compile(r"^\s*[\w.\[\]\"', ]+=\s*[%!]")
-_MAGIC_START = re.compile(r"^\s*(%|!|\?)")
-_HELP_END = re.compile(r"\?\??\s*$")
 
 
 class NotebookError(Exception):
@@ -49,6 +46,11 @@ class CodeCell:
     first_line: int  # 1-based line of the cell's first line in the virtual module
     lines: tuple[str, ...]  # the cell's source lines as written (with their line endings)
     virtual: tuple[str, ...]  # the same lines with IPython syntax blanked
+    margins: tuple[int, ...] = ()  # per line, the indentation IPython removed (a dedented cell)
+
+    def margin(self, line: int) -> int:
+        """Columns removed from the cell's `line` (1-based) in the virtual module."""
+        return self.margins[line - 1] if 0 < line <= len(self.margins) else 0
 
     @property
     def last_line(self) -> int:
@@ -86,9 +88,22 @@ class NotebookDocument:
         cell = self.cell_at(ref.line)
         if cell is None:
             return ref
+        line = ref.line - cell.first_line + 1
         end_line = ref.end_line - cell.first_line + 1 if cell.first_line <= ref.end_line <= cell.last_line else 0
-        return replace(ref, cell=cell.number, line=ref.line - cell.first_line + 1,
-                       end_line=end_line, end_col=ref.end_col if end_line else 0)
+        return replace(ref, cell=cell.number, line=line, col=ref.col + cell.margin(line),
+                       end_line=end_line, end_col=ref.end_col + cell.margin(end_line) if end_line else 0)
+
+    def unlocate(self, ref: SourceRef) -> SourceRef:
+        """The inverse of `locate`: (cell, line in cell, column) → position in `text`."""
+        if ref is None or ref.cell is None:
+            return ref
+        cell = next((c for c in self.cells if c.number == ref.cell), None)
+        if cell is None:
+            return replace(ref, cell=None)
+        end_line = cell.first_line + ref.end_line - 1 if ref.end_line else 0
+        return replace(ref, cell=None, line=cell.first_line + ref.line - 1,
+                       col=max(0, ref.col - cell.margin(ref.line)), end_line=end_line,
+                       end_col=max(0, ref.end_col - cell.margin(ref.end_line)) if ref.end_line else ref.end_col)
 
 
 # --------------------------------------------------------------------------- reading
@@ -155,74 +170,243 @@ def notebook_document(path: str, data: bytes | str) -> NotebookDocument:
         lines = cell_source_lines(cell)
         if not lines:
             continue
-        virtual = blank_ipython(lines)
-        virtual = [v if v.endswith(("\n", "\r")) else v + "\n" for v in virtual]
-        cells.append(CodeCell(index + 1, index, line, tuple(lines), tuple(virtual)))
-        parts.extend(virtual)
+        view = ipython_view(lines)
+        cells.append(CodeCell(index + 1, index, line, tuple(lines), view.lines, view.margins))
+        parts.extend(view.lines)
         line += len(lines)
     return NotebookDocument(path, "".join(parts), tuple(cells))
 
 
 # --------------------------------------------------------------------------- IPython syntax
+#
+# What IPython runs is what `IPython.core.inputtransformer2.TransformerManager.transform_cell`
+# makes of a cell (plus, for a one-line cell, automagic). The functions below follow its rules
+# (cleanup: leading empty lines, common indentation; `%%magic` cells; then, one at a time on the
+# tokens of the cell, `x = %magic`, `x = !cmd`, escaped lines `%` `!` `!!` `?` `??` `,` `;` `/`
+# with their backslash continuations, and `obj?`), but keep every line where it is: a transformed
+# statement becomes `pass` (or `lhs = get_ipython()`) on its first line and the lines it absorbed
+# become empty. The removed indentation of each line is kept as its margin, so columns map back.
+# tests/test_ipython_equivalence.py compares the result with IPython's own transform.
+
+#: Line magics and aliases IPython runs without `%` when a cell is that single line (automagic).
+AUTOMAGIC_NAMES = frozenset("""
+    alias alias_magic autoawait autocall automagic bookmark cat cd clear colors conda config cp
+    debug dhist dirs doctest_mode ed edit env gui hist history killbgscripts ldir less lf lk ll
+    load load_ext loadpy logoff logon logstart logstate logstop ls lsmagic lx macro magic mamba man
+    matplotlib micromamba mkdir more mv notebook page pastebin pdb pdef pdoc pfile pinfo pinfo2 pip
+    popd pprint precision prun psearch psource pushd pwd pycat pylab quickref recall rehashx
+    reload_ext rep rerun reset reset_selective rm rmdir run save sc set_env sx system tb time timeit
+    unalias unload_ext uv who who_ls whos xdel xmode tensorflow_version
+""".split())
+
+_ESCAPE_SINGLES = frozenset("!?%,;/")
+_HELP_END = re.compile(r"(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\??)$")
+_CELL_MAGIC_HELP = re.compile(r"%%\w+\?")
 
 
-def _is_magic_candidate(line: str) -> bool:
-    stripped = line.strip()
-    if not stripped or stripped.startswith("#"):
-        return False
-    return bool(_MAGIC_START.match(line) or _ASSIGNED_MAGIC.match(line) or _HELP_END.search(stripped))
+@dataclass(frozen=True)
+class IPythonView:
+    """A cell as Python: `lines` (IPython syntax blanked, same count as the cell) and, per line,
+    the number of leading characters removed (`margins`: IPython dedents an indented cell)."""
 
-
-def _placeholder(line: str) -> str:
-    indent = line[: len(line) - len(line.lstrip())]
-    ending = "\r\n" if line.endswith("\r\n") else "\n"
-    return f"{indent}pass{ending}"
+    lines: tuple[str, ...]
+    margins: tuple[int, ...]
 
 
 def blank_ipython(lines: list[str]) -> list[str]:
-    """Replace IPython-only lines by `pass` (same indentation) without moving any line."""
-    if not lines:
-        return []
-    out = list(lines)
-    first = lines[0].lstrip()
-    start = 0
-    if first.startswith("%%"):
-        name = first[2:].split(None, 1)[0] if first[2:].strip() else ""
-        if name not in PYTHON_CELL_MAGICS:
-            return ["\n"] * len(lines)  # %%bash, %%writefile, %%html…: not Python
-        out[0] = "\n"
-        start = 1
-    candidates = {i for i in range(start, len(lines)) if _is_magic_candidate(lines[i])}
-    for _ in range(8):  # a candidate inside a string or brackets is Python after all: restore it
-        trial = list(out)
-        for i in candidates:
-            trial[i] = _placeholder(lines[i])
-        protected = _lines_inside_strings_or_brackets(trial)
-        wrong = {i for i in candidates if (i + 1) in protected}
-        if not wrong:
-            return trial
-        candidates -= wrong
-    return trial
+    """The cell's lines as the Python IPython runs, each line in its place (see `ipython_view`)."""
+    return list(ipython_view(lines).lines)
 
 
-def _lines_inside_strings_or_brackets(lines: list[str]) -> set[int]:
-    """1-based lines that continue a multi-line string or an open bracket."""
-    inside: set[int] = set()
+def ipython_view(lines: list[str]) -> IPythonView:
+    out = [line if line.endswith(("\n", "\r")) else line + "\n" for line in lines]
+    margins = [0] * len(out)
+    _transform_cell(out, margins, 0, len(out))
+    return IPythonView(tuple(out), tuple(margins))
+
+
+def _ending(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else "\n"
+
+
+def _transform_cell(out: list[str], margins: list[int], start: int, stop: int) -> None:
+    first = next((i for i in range(start, stop) if out[i].strip()), None)
+    if first is None:
+        return
+    _dedent(out, margins, first, stop)
+    head = out[first]
+    if head.startswith("%%") and not _CELL_MAGIC_HELP.match(head):
+        name = head[2:].split(None, 1)[0] if head[2:].strip() else ""
+        out[first] = _ending(head)
+        if name in PYTHON_CELL_MAGICS:  # %%time & co. run their body through IPython again
+            _transform_cell(out, margins, first + 1, stop)
+        else:  # %%bash, %%writefile, %%html…: not Python
+            for i in range(first + 1, stop):
+                out[i] = _ending(out[i])
+        return
+    absorbed = 0
+    for _ in range(500):
+        step = _one_token_transform(out, first, stop)
+        if step is None:
+            break
+        absorbed += step
+    if stop - first - absorbed == 1:
+        _automagic(out, first)
+
+
+def _dedent(out: list[str], margins: list[int], first: int, stop: int) -> None:
+    """IPython's `leading_indent` on lines first..stop, recording what each line lost.
+
+    IPython 9 removes the common indentation (`textwrap.dedent`); IPython 7 and 8 removed the
+    first line's indentation from every line that starts with it. They differ only when the first
+    line is indented deeper than some later line — then IPython 9 fails on the first line while
+    IPython 7/8 (what Colab ran for years) may run the cell, so that reading is used.
+    """
+    indents = [re.match(r"[ \t]*", out[i]).group() for i in range(first, stop) if out[i].strip()]
+    margin = indents[0]
+    for i in range(first, stop):
+        if not out[i].strip():
+            out[i] = _ending(out[i])
+        elif margin and out[i].startswith(margin):
+            out[i] = out[i][len(margin):]
+            margins[i] += len(margin)
+
+
+def _automagic(out: list[str], line: int) -> None:
+    """A one-line cell like `ls ./data/` or `cd ..` is an automagic call when it is not Python."""
+    text = out[line].strip()
+    word, _, rest = text.partition(" ")
+    if word not in AUTOMAGIC_NAMES or rest.lstrip()[:1] in ("=", ","):
+        return
     try:
-        depth = 0
-        for token in tokenize.generate_tokens(io.StringIO("".join(lines)).readline):
-            if token.type == tokenize.OP and token.string in "([{":
+        compile(text, "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        out[line] = "pass" + _ending(out[line])
+
+
+def _tokens_by_line(lines: list[str]) -> list[list[tokenize.TokenInfo]]:
+    """IPython's `make_tokens_by_line`: tokens grouped into logical lines."""
+    groups: list[list[tokenize.TokenInfo]] = [[]]
+    depth = 0
+    tokens: list[tokenize.TokenInfo] = []
+    try:
+        for token in tokenize.generate_tokens(iter(lines).__next__):
+            tokens.append(token)
+            groups[-1].append(token)
+            if token.type == tokenize.NEWLINE or (token.type == tokenize.NL and depth <= 0):
+                groups.append([])
+            elif token.type == tokenize.OP and token.string in "([{":
                 depth += 1
-            elif token.type == tokenize.OP and token.string in ")]}":
-                depth = max(0, depth - 1)
-            elif token.type == tokenize.NL and depth:
-                inside.add(token.start[0] + 1)
-            if token.start[0] != token.end[0] and token.type in (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE",
-                                                                                          -1)):
-                inside.update(range(token.start[0] + 1, token.end[0] + 1))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
+            elif token.type == tokenize.OP and token.string in ")]}" and depth > 0:
+                depth -= 1
+    except tokenize.TokenError as error:
+        caught = ("unterminated string literal", "invalid non-printable character", "after line continuation",
+                  "invalid decimal literal", "invalid binary literal", "invalid octal literal",
+                  "invalid hexadecimal literal", "in binary literal", "in octal literal", "expected EOF")
+        if any(reason in str(error.args[0]) for reason in caught):
+            start = (tokens[-1].start[0], tokens[-1].end[0]) if tokens else (1, 0)
+            groups[-1].append(tokenize.TokenInfo(tokenize.ERRORTOKEN, "", start, start, ""))
+    except (IndentationError, SyntaxError):
         pass
-    return inside
+    if not groups[-1]:
+        groups.pop()
+    return groups
+
+
+def _assign_index(line: list[tokenize.TokenInfo]) -> int | None:
+    depth = 0
+    for i, token in enumerate(line):
+        if token.string == "=" and depth == 0:
+            return i
+        if token.string in ("(", "[", "{"):
+            depth += 1
+        elif token.string in (")", "]", "}") and depth > 0:
+            depth -= 1
+    return None
+
+
+def _find_candidates(groups) -> list[tuple[int, int, int, str, int]]:
+    """(line0, col, priority, kind, help-end line0) of the first match of each IPython transformer."""
+    found = []
+    for kind in ("magic_assign", "system_assign"):
+        for line in groups:
+            i = _assign_index(line)
+            if i is None or len(line) < i + 2 or i + 1 >= len(line):
+                continue
+            nxt = line[i + 1]
+            if kind == "magic_assign":
+                if nxt.string == "%" and i + 2 < len(line) and line[i + 2].type == tokenize.NAME:
+                    found.append((nxt.start[0] - 1, nxt.start[1], 10, kind, 0))
+                    break
+            elif not line[i].line.strip().startswith("="):
+                if sys.version_info >= (3, 12):
+                    if nxt.type == tokenize.OP and nxt.string == "!":
+                        found.append((nxt.start[0] - 1, nxt.start[1], 10, kind, 0))
+                        break
+                    continue
+                j, hit = i + 1, None
+                while j < len(line) and line[j].type == tokenize.ERRORTOKEN:
+                    if line[j].string == "!":
+                        hit = line[j]
+                        break
+                    if not line[j].string.isspace():
+                        break
+                    j += 1
+                if hit is not None:
+                    found.append((hit.start[0] - 1, hit.start[1], 10, kind, 0))
+                    break
+    for line in groups:
+        ix = 0
+        while ix < len(line) and line[ix].type in (tokenize.INDENT, tokenize.DEDENT):
+            ix += 1
+        if ix < len(line) and line[ix].string in _ESCAPE_SINGLES:
+            found.append((line[ix].start[0] - 1, line[ix].start[1], 10, "escaped", 0))
+            break
+    for line in groups:
+        if len(line) > 2 and line[-2].string == "?":
+            ix = 0
+            while line[ix].type in (tokenize.INDENT, tokenize.DEDENT):
+                ix += 1
+            found.append((line[ix].start[0] - 1, line[ix].start[1], 5, "help_end", line[-2].start[0] - 1))
+            break
+    return sorted(found, key=lambda c: c[:3])
+
+
+def _continued_until(lines: list[str], start: int, stop: int) -> int:
+    end = start
+    while lines[end].endswith("\\\n"):
+        end += 1
+        if end >= stop:
+            return stop - 1
+    return end
+
+
+def _one_token_transform(out: list[str], first: int, stop: int) -> int | None:
+    """Blank the first piece of IPython syntax in out[first:stop]; None when there is none, else
+    the number of lines IPython would have merged into it."""
+    lines = out[first:stop]
+    for line0, col, _, kind, q_line in _find_candidates(_tokens_by_line(lines)):
+        if kind == "help_end":
+            piece = "".join(lines[line0:q_line + 1])
+            if not _HELP_END.search(piece[col:]):
+                continue  # IPython raises SyntaxError here and tries the next candidate
+            end = q_line
+            replacement = lines[line0][:col] + "pass"
+        else:
+            end = _continued_until(lines, line0, len(lines))
+            if kind == "escaped":
+                text = lines[line0][col:]
+                if text.startswith("/") and not text[1:].partition(" ")[0].strip():
+                    continue  # `/` autocall needs a callable name (SyntaxError in IPython)
+                replacement = lines[line0][:col] + "pass"
+            else:
+                replacement = lines[line0][:col] + "get_ipython()"
+        row = first + line0
+        out[row] = replacement + _ending(out[row])
+        for k in range(row + 1, first + end + 1):
+            out[k] = _ending(out[k])
+        return end - line0
+    return None
 
 
 # --------------------------------------------------------------------------- physical positions
@@ -341,7 +525,11 @@ def updated_json(path: str, text: str, new_text: str) -> str:
 
 
 def _source_splice(text: str, source, merged: list[str]) -> tuple[int, int, str]:
-    """(start, end, replacement) that turns the raw JSON of `source` into `merged`."""
+    """(start, end, replacement) that turns the raw JSON of `source` into `merged`.
+
+    A source stored as a list keeps the raw JSON of every element that does not change (its
+    escapes included) and a trailing `""` element if it had one; only edited lines are re-encoded.
+    """
     encode = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
     if isinstance(source, str):
         return source.start - 1, source.end, encode("".join(merged))
@@ -350,9 +538,17 @@ def _source_splice(text: str, source, merged: list[str]) -> tuple[int, int, str]
     else:  # one line; cells with an empty source are not part of the virtual module
         line_start = text.rfind("\n", 0, source[0].start) + 1
         separator = ",\n" + text[line_start: source[0].start - 1]
+    pieces = list(source)
+    if pieces and pieces[-1] == "" and (not merged or merged[-1] != ""):
+        merged = merged + [""]
     if not merged:
         merged = [""]
-    return source[0].start - 1, source[-1].end, separator.join(encode(line) for line in merged)
+    raw = [text[piece.start - 1: piece.end] for piece in pieces]
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=[str(p) for p in pieces], b=merged, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        out.extend(raw[a0:a1] if tag == "equal" else (encode(line) for line in merged[b0:b1]))
+    return source[0].start - 1, source[-1].end, separator.join(out)
 
 
 def _split_into_cells(document: NotebookDocument, new_text: str) -> list[list[str]]:
@@ -379,14 +575,18 @@ def _split_into_cells(document: NotebookDocument, new_text: str) -> list[list[st
 
 
 def _merge_cell(cell: CodeCell, new_lines: list[str]) -> list[str]:
-    """Keep the original text (magics included) for every line the edit did not touch."""
+    """Keep the original text (magics included) for every line the edit did not touch; an edited
+    line gets back the indentation IPython removed from the line it replaces."""
     matcher = difflib.SequenceMatcher(a=list(cell.virtual), b=new_lines, autojunk=False)
     merged: list[str] = []
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal":
             merged.extend(cell.lines[a0:a1])
-        else:
-            merged.extend(_with_ending(line, cell) for line in new_lines[b0:b1])
+            continue
+        for k, line in enumerate(new_lines[b0:b1]):
+            origin = a0 + k if a0 + k < a1 else (a1 - 1 if a1 > a0 else a0 - 1)
+            margin = cell.lines[origin][:cell.margin(origin + 1)] if 0 <= origin < len(cell.lines) else ""
+            merged.append((margin if line.strip() else "") + _with_ending(line, cell))
     return merged
 
 

@@ -160,6 +160,7 @@ class Metric:
     metric_id: str | None
     text: str
     ref: SourceRef
+    threshold: float | None = 0.5  # `threshold=` of an accuracy class; None when not a literal
 
 
 @dataclass(eq=False)
