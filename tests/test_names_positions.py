@@ -37,6 +37,7 @@ PROGRAMS = {
         loss = losses.CategoricalCrossentropy()
         Dense = None
         other = Conv2D(3, 3)
+        print(head.Dense, head(units=Softmax))
     """,
     "scopes": """
         import keras

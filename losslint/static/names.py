@@ -69,8 +69,6 @@ class NameResolver:
         if not isinstance(base, cst.Name):
             return None
         names = self.index.qualified_names(node, base)
-        if names is None:  # not a node of this module as walked (e.g. a string annotation)
-            return None
         imported = [name for name, source in names if source == IMPORT]
         if imported:
             return canonical_symbol(sorted(imported)[0])
@@ -260,13 +258,13 @@ class ModuleIndex:
             return None
         return first <= number <= end
 
-    def qualified_names(self, node: cst.CSTNode, base: cst.Name) -> set[tuple[str, str]] | None:
+    def qualified_names(self, node: cst.CSTNode, base: cst.Name) -> set[tuple[str, str]]:
         """libcst's `QualifiedNameProvider` answer for a dotted name `node` whose first name is `base`."""
         read = self.reads.get(id(base))
         if read is None:
             if id(base) in self.stores and base is node:
                 return {("", LOCAL)}  # a binding names itself, never an import
-            return None
+            return set()  # a name libcst gives no scope (`x.attr`'s attr, a keyword, an import's own names)
         full_name = dotted(node)
         if self._access_node(base, read) is node:
             return self._read_names(read, full_name)
