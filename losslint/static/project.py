@@ -11,7 +11,7 @@ are exported too. Models, layers and tensors built at a module's top level are n
 mutable state that importers would share.
 
 Files stay independent where they can (no whole-program fixpoint): a summary is computed lazily,
-memoised per process by path and import depth, and revalidated by the fingerprints of every file
+memoised per process by path, import depth and scope, and revalidated by the fingerprints of every file
 it read or probed. Bounds: `MAX_DEPTH` imports deep, `MAX_MODULE_BYTES` per module; an import
 cycle gives unknown (and a summary that met one is not memoised, so a result never depends on
 the order in which a worker checked its files).
@@ -128,7 +128,7 @@ class _Memo:
     dependencies: dict[str, str]
 
 
-_MEMO: dict[tuple[str, int], _Memo] = {}
+_MEMO: dict[tuple, _Memo] = {}  # (scope, module path as spelled, depth) → summary
 _MEMO_LIMIT = 512
 #: the module environment of each summary → the interpreter that ran it
 _OWNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -288,7 +288,8 @@ class ProjectContext:
         depth = self.depth + 1
         if depth > MAX_DEPTH:
             return None
-        memo = _MEMO.get((real, depth))
+        key = (self.scope, module, depth)  # (the spelling of `module` is that of the refs it yields)
+        memo = _MEMO.get(key)
         if memo is not None and unchanged(memo.dependencies):
             self.dependencies.update(memo.dependencies)
             return memo.summary
@@ -298,7 +299,7 @@ class ProjectContext:
         if not child.tainted:
             if len(_MEMO) >= _MEMO_LIMIT:
                 _MEMO.clear()
-            _MEMO[(real, depth)] = _Memo(summary, dict(child.dependencies))
+            _MEMO[key] = _Memo(summary, dict(child.dependencies))
         return summary
 
     def run(self, module: str) -> Summary | None:
