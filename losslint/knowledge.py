@@ -38,6 +38,10 @@ def canonical_symbol(qualified_name: str) -> str:
     'tensorflow.nn.softmax'
     """
     parts = qualified_name.split(".")
+    if parts[0] in ("torch", "pytorch_lightning", "lightning"):
+        from .knowledge_torch import canonical_torch_symbol
+
+        return canonical_torch_symbol(qualified_name)
     keras_root = None
     for i, part in enumerate(parts):
         if part in ("keras", "tf_keras"):
@@ -506,3 +510,11 @@ class ApplicationHead:
 
 
 APPLICATION_HEAD = ApplicationHead()
+
+
+# --------------------------------------------------------------------------- PyTorch
+# The PyTorch records live in knowledge_torch.py (same record types); its losses join LOSSES so
+# that every rule finds every loss in one table.
+from .knowledge_torch import TORCH_LOSSES  # noqa: E402  (needs the record types above)
+
+LOSSES = MappingProxyType({**LOSSES, **TORCH_LOSSES})

@@ -22,6 +22,11 @@ def test_doctests() -> None:
     ("keras._tf_keras.keras.losses.BinaryCrossentropy", "keras.losses.BinaryCrossentropy"),
     ("tensorflow.python.keras.losses.mse", "keras.losses.mse"),
     ("tensorflow.math.sigmoid", "tensorflow.math.sigmoid"),
+    ("torch.nn.modules.loss.CrossEntropyLoss", "torch.nn.CrossEntropyLoss"),
+    ("torch.nn.modules.activation.Softmax", "torch.nn.Softmax"),
+    ("torch.nn.functional.softmax", "torch.nn.functional.softmax"),
+    ("torch.special.expit", "torch.sigmoid"),
+    ("pytorch_lightning.LightningModule", "lightning.LightningModule"),
 ])
 def test_canonical_symbol(spelling: str, expected: str) -> None:
     assert k.canonical_symbol(spelling) == expected
@@ -31,7 +36,9 @@ def test_every_loss_family_is_classified() -> None:
     probability = {s.id for s in k.LOSSES.values() if s.is_probability}
     assert probability == {"categorical_crossentropy", "categorical_focal_crossentropy",
                            "sparse_categorical_crossentropy", "binary_crossentropy",
-                           "binary_focal_crossentropy", "crossentropy"}
+                           "binary_focal_crossentropy", "crossentropy",
+                           "torch.cross_entropy", "torch.cross_entropy.probabilities",
+                           "torch.binary_cross_entropy_with_logits", "torch.binary_cross_entropy", "torch.nll_loss"}
     assert all(s.takes_from_logits for s in k.LOSSES.values() if s.is_probability and s.class_name)
 
 
@@ -74,3 +81,12 @@ def test_from_logits_is_in_loss_config(keras) -> None:
         if spec.takes_from_logits and spec.class_name:
             config = getattr(keras.losses, spec.class_name)(from_logits=True).get_config()
             assert config["from_logits"] is True, spec.id
+
+
+def test_torch_records_use_the_keras_activation_ids() -> None:
+    from losslint import knowledge_torch as t
+
+    spellings = {**t.TORCH_ACTIVATION_BY_FUNCTION, **t.TORCH_ACTIVATION_BY_MODULE, **t.GRAD_FN_ACTIVATIONS}
+    assert set(spellings.values()) <= set(k.ACTIVATIONS)
+    assert t.TENSOR_METHOD_ACTIVATIONS["softmax"] == "softmax"
+    assert all(loss_id in k.LOSSES for loss_id in t.TORCH_LOSS_BY_CLASS.values())
