@@ -138,6 +138,8 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
     from .static import suppress
 
     from .static.extract import extract_models
+    from .static.source import mentions_torch
+    from .static.torch import extract_loss_sites
 
     too_deep = _nested_too_deeply(document.text)
     if too_deep:
@@ -151,10 +153,14 @@ def _check_document(document, codes: frozenset[str]) -> FileResult:
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot parse: expression nested too deeply")]
                           if UNREADABLE in codes else [])
-    if "compile" not in document.text:
+    keras, torch = "compile" in document.text, mentions_torch(document.text)
+    if not (keras or torch):
         return FileResult()  # parsed (a syntax error is still an LL900), but no compile(): no model to check
     try:
-        models = extract_models(cst.MetadataWrapper(module, unsafe_skip_copy=True), document.path)
+        wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+        models = extract_models(wrapper, document.path) if keras else []
+        if torch:
+            models += extract_loss_sites(wrapper, document.path)
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else [])
@@ -195,8 +201,12 @@ def models_in_source(source: str, path: str = "<string>") -> list[ModelFacts]:
     import libcst as cst
 
     from .static.extract import extract_models
+    from .static.source import mentions_torch
+    from .static.torch import extract_loss_sites
 
-    return extract_models(cst.MetadataWrapper(cst.parse_module(source)), path)
+    wrapper = cst.MetadataWrapper(cst.parse_module(source))
+    models = extract_models(wrapper, path)
+    return models + extract_loss_sites(wrapper, path) if mentions_torch(source) else models
 
 
 def lint_paths(paths: Sequence[str], codes: Iterable[str] | None = None, jobs: int | None = None) -> list[Diagnostic]:

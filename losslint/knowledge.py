@@ -24,7 +24,7 @@ KERAS_AREAS = frozenset(
      "datasets", "optimizers", "preprocessing", "engine", "callbacks", "initializers", "regularizers"}
 )
 _AREA_ALIASES = {"engine": "models"}  # keras.engine.training.Model is keras.models.Model
-FRAMEWORK_WORDS = ("keras", "tensorflow")  # the textual prefilter looks for these
+FRAMEWORK_WORDS = ("keras", "tensorflow", "torch")  # the textual prefilter looks for these
 
 
 def canonical_symbol(qualified_name: str) -> str:
@@ -513,8 +513,9 @@ APPLICATION_HEAD = ApplicationHead()
 
 
 # --------------------------------------------------------------------------- PyTorch
-# The PyTorch records live in knowledge_torch.py (same record types); its losses join LOSSES so
-# that every rule finds every loss in one table.
-from .knowledge_torch import TORCH_LOSSES  # noqa: E402  (needs the record types above)
+# The PyTorch records live in knowledge_torch.py; its losses join LOSSES (as LossSpec records of
+# the same id) so that every rule finds every loss in one table.
+from .knowledge_torch import TORCH_LOSSES  # noqa: E402
 
-LOSSES = MappingProxyType({**LOSSES, **TORCH_LOSSES})
+LOSSES = MappingProxyType({**LOSSES, **{s.id: LossSpec(s.id, LossFamily(s.family), None)
+                                        for s in TORCH_LOSSES.values()}})

@@ -1,14 +1,15 @@
 """The PyTorch records of the knowledge table: losses, activations, modules, label sources.
 
 They sit beside the Keras records of `knowledge.py` and use the same types: a PyTorch loss is a
-`LossSpec` (`CrossEntropyLoss` is sparse or categorical cross-entropy with `from_logits` fixed to
+`LossSpec` in `knowledge.LOSSES` (`CrossEntropyLoss` is sparse or categorical cross-entropy with `from_logits` fixed to
 True, `BCELoss` binary cross-entropy on probabilities, ...), a PyTorch activation is one of the
 same `ActivationSpec` ids (`nn.Softmax`, `F.softmax`, `torch.softmax` and `x.softmax(1)` are all
 "softmax"). `knowledge.py` merges the losses into `LOSSES`, so rules look every loss up in one
 place; `canonical_symbol` folds `torch.nn.modules.loss.CrossEntropyLoss` to
 `torch.nn.CrossEntropyLoss` through `canonical_torch_symbol` below.
 
-This module imports only the record types from `knowledge.py` (it is imported at the end of it).
+`knowledge.py` imports this module (never the reverse): families are written as
+`knowledge.LossFamily` values.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from .knowledge import LossFamily, LossSpec
 
 TORCH_WORDS = ("torch",)  # the textual prefilter looks for these too
 
@@ -60,16 +60,18 @@ class LossInput(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class TorchLossSpec(LossSpec):
-    """A PyTorch loss: a module class (`torch.nn.X`) and a function (`torch.nn.functional.x`)."""
+class TorchLossSpec:
+    """A PyTorch loss: a module class (`torch.nn.X`) and a function (`torch.nn.functional.x`).
 
-    torch_class: str = ""  # CrossEntropyLoss
-    torch_function: str = ""  # cross_entropy
-    expects: LossInput = LossInput.ANY
+    `knowledge.LOSSES` holds a `LossSpec` of the same id with this `family` (a
+    `knowledge.LossFamily` value), so rules judge it like any other loss."""
 
-    @property
-    def display(self) -> str:
-        return self.torch_class
+    id: str
+    family: str
+    torch_class: str  # CrossEntropyLoss
+    torch_function: str  # cross_entropy ("" when the record is a second reading of a class)
+    expects: LossInput
+    from_logits: bool | None  # as the facts carry it: True logits, False probabilities, None neither
 
     @property
     def functions(self) -> tuple[str, ...]:
@@ -80,32 +82,22 @@ class TorchLossSpec(LossSpec):
         return (f"torch.nn.{self.torch_class}",)
 
 
-def _torch_loss(id: str, family: LossFamily, torch_class: str, torch_function: str,
-                expects: LossInput) -> TorchLossSpec:
-    # `takes_from_logits` is False: no PyTorch loss has the keyword, what it expects is fixed.
-    return TorchLossSpec(id, family, None, (), (), False, torch_class, torch_function, expects)
-
-
+_torch_loss = TorchLossSpec
 _L, _P, _LP, _ANY = LossInput.LOGITS, LossInput.PROBABILITIES, LossInput.LOG_PROBABILITIES, LossInput.ANY
 TORCH_LOSS_LIST = (
     # class-index targets (the usual case) and class-probability targets (float rows, same shape)
-    _torch_loss("torch.cross_entropy", LossFamily.SPARSE, "CrossEntropyLoss", "cross_entropy", _L),
-    _torch_loss("torch.cross_entropy.probabilities", LossFamily.CATEGORICAL, "CrossEntropyLoss", "", _L),
-    _torch_loss("torch.binary_cross_entropy_with_logits", LossFamily.BINARY, "BCEWithLogitsLoss",
-                "binary_cross_entropy_with_logits", _L),
-    _torch_loss("torch.binary_cross_entropy", LossFamily.BINARY, "BCELoss", "binary_cross_entropy", _P),
-    _torch_loss("torch.nll_loss", LossFamily.SPARSE, "NLLLoss", "nll_loss", _LP),
-    _torch_loss("torch.kl_div", LossFamily.OTHER, "KLDivLoss", "kl_div", _LP),
-    _torch_loss("torch.mse_loss", LossFamily.REGRESSION, "MSELoss", "mse_loss", _ANY),
-    _torch_loss("torch.l1_loss", LossFamily.REGRESSION, "L1Loss", "l1_loss", _ANY),
-    _torch_loss("torch.smooth_l1_loss", LossFamily.REGRESSION, "SmoothL1Loss", "smooth_l1_loss", _ANY),
-    _torch_loss("torch.huber_loss", LossFamily.REGRESSION, "HuberLoss", "huber_loss", _ANY),
+    _torch_loss("torch.cross_entropy", "sparse", "CrossEntropyLoss", "cross_entropy", _L, True),
+    _torch_loss("torch.cross_entropy.probabilities", "categorical", "CrossEntropyLoss", "", _L, True),
+    _torch_loss("torch.binary_cross_entropy_with_logits", "binary", "BCEWithLogitsLoss",
+                "binary_cross_entropy_with_logits", _L, True),
+    _torch_loss("torch.binary_cross_entropy", "binary", "BCELoss", "binary_cross_entropy", _P, False),
+    _torch_loss("torch.nll_loss", "sparse", "NLLLoss", "nll_loss", _LP, None),
+    _torch_loss("torch.kl_div", "other", "KLDivLoss", "kl_div", _LP, None),
+    _torch_loss("torch.mse_loss", "regression", "MSELoss", "mse_loss", _ANY, None),
+    _torch_loss("torch.l1_loss", "regression", "L1Loss", "l1_loss", _ANY, None),
+    _torch_loss("torch.smooth_l1_loss", "regression", "SmoothL1Loss", "smooth_l1_loss", _ANY, None),
+    _torch_loss("torch.huber_loss", "regression", "HuberLoss", "huber_loss", _ANY, None),
 )
-# from_logits as the facts carry it: True = takes logits, False = takes probabilities, None = neither
-TORCH_FROM_LOGITS: Mapping[str, bool | None] = MappingProxyType({
-    "torch.cross_entropy": True, "torch.cross_entropy.probabilities": True,
-    "torch.binary_cross_entropy_with_logits": True, "torch.binary_cross_entropy": False,
-})
 TORCH_LOSSES: Mapping[str, TorchLossSpec] = MappingProxyType({s.id: s for s in TORCH_LOSS_LIST})
 TORCH_LOSS_BY_CLASS: Mapping[str, str] = MappingProxyType(
     {c: s.id for s in TORCH_LOSS_LIST if s.id != "torch.cross_entropy.probabilities" for c in s.classes})

@@ -103,3 +103,38 @@ def sparse_out_of_range(output: OutputFacts, loss: LossFacts, labels: LabelFacts
 
 def replace_metric(metric: MetricFacts, metric_id: str, applicability=Applicability.SAFE) -> FixIntent:
     return FixIntent("replace-metric", metric.ref, applicability, f'use `"{metric_id}"`', value=metric_id)
+
+
+# --------------------------------------------------------------------------- PyTorch wording
+# Rules judge the same facts for both frameworks; where the advice differs (PyTorch losses have
+# no `from_logits`, the output layer is `nn.Linear`) these give the PyTorch wording and fixes.
+
+
+def is_torch(model: ModelFacts) -> bool:
+    return model.framework == "torch"
+
+
+def torch_class(loss_id: str) -> str:
+    """`nn.BCEWithLogitsLoss()` for a PyTorch loss id."""
+    from ..knowledge_torch import TORCH_LOSSES
+
+    return f"nn.{TORCH_LOSSES[loss_id].torch_class}()"
+
+
+def remove_activation(output: OutputFacts) -> FixIntent:
+    """Drop the activation applied to the output (`nn.Softmax` in an `nn.Sequential`,
+    `return F.softmax(x, dim=1)`); unsafe: what the model returns changes."""
+    name = output.activation.name if output.activation else "activation"
+    return FixIntent("remove-activation", output.activation_ref, Applicability.UNSAFE,
+                     f"remove the {name} so the model returns logits", value=name)
+
+
+def swap_activation(output: OutputFacts, activation: str) -> FixIntent:
+    """`F.softmax` → `F.log_softmax`, `nn.Softmax` → `nn.LogSoftmax` (unsafe)."""
+    return FixIntent("swap-activation", output.activation_ref, Applicability.UNSAFE,
+                     f"use {activation} instead of {output.activation.name if output.activation else '?'}",
+                     value=activation)
+
+
+def replace_torch_loss(loss: LossFacts, loss_id: str, applicability=Applicability.SAFE) -> FixIntent:
+    return FixIntent("replace-loss", loss.ref, applicability, f"use `{torch_class(loss_id)}`", value=loss_id)

@@ -60,7 +60,7 @@ than units: silent.
 from ..diagnostics import Finding
 from ..facts import LabelFormat
 from ..registry import rule
-from ._common import confidence, labeled, labels_note, labels_phrase, output_note, sparse_out_of_range
+from ._common import confidence, is_torch, labeled, labels_note, labels_phrase, output_note, sparse_out_of_range
 
 _ROWS = (LabelFormat.ONE_HOT, LabelFormat.MULTI_HOT)
 
@@ -78,7 +78,7 @@ def check(model):
             anchor=loss.ref,
             message=f"{labels_phrase(labels)} have {classes} classes, but {output.described()} "
                     f"has {units} units",
-            help=f"make the output `Dense({classes})`",
+            help=f"give the last layer {classes} outputs" if is_torch(model) else f"make the output `Dense({classes})`",
             confidence=confidence(output, loss, labels),
             related=labels_note(labels) + output_note(output),
         )

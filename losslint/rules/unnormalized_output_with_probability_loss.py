@@ -52,13 +52,17 @@ Silent on every backend and version; the loss diverges (linear) or becomes NaN (
 
 from ..diagnostics import Finding, FixIntent, Applicability
 from ..registry import rule
-from ._common import confidence, judged, output_note, probability_activation, quoted, set_activation
+from ._common import confidence, is_torch, judged, output_note, probability_activation, quoted, \
+    replace_torch_loss, set_activation
 
 
 @rule(code="LL106", name="unnormalized-output-with-probability-loss", fixable=True)
 def check(model):
     for output, activation, loss in judged(model):
         if loss.spec.is_probability and loss.from_logits is False and not activation.kind.is_probability:
+            if is_torch(model):
+                yield _torch_finding(output, activation, loss)
+                continue
             wanted = probability_activation(loss.spec, output.units)
             if activation.kind.is_valid_logits:
                 fixes = (FixIntent("set-loss-keywords", loss.ref, Applicability.SAFE,
@@ -75,3 +79,16 @@ def check(model):
                 related=output_note(output),
                 fixes=fixes,
             )
+
+
+def _torch_finding(output, activation, loss):
+    logits = activation.kind.is_valid_logits
+    return Finding(
+        anchor=loss.ref,
+        message=f"{quoted(loss)} expects probabilities but receives {output.described()}",
+        help="use `nn.BCEWithLogitsLoss()` on the raw output, or apply `torch.sigmoid` first" if logits
+        else f"end the model with a linear layer (no {activation.name}) and use `nn.BCEWithLogitsLoss()`",
+        confidence=confidence(output, loss),
+        related=output_note(output),
+        fixes=(replace_torch_loss(loss, "torch.binary_cross_entropy_with_logits"),) if logits else (),
+    )

@@ -135,7 +135,12 @@ def is_notebook(path: str) -> bool:
 
 
 def mentions_framework(data: bytes | str) -> bool:
-    """The cheap prefilter: a file that never says keras or tensorflow has no model to check."""
+    """The cheap prefilter: a file that never says keras, tensorflow or torch has no model to check."""
     if isinstance(data, str):
-        return "keras" in data or "tensorflow" in data
-    return b"keras" in data or b"tensorflow" in data
+        return "keras" in data or "tensorflow" in data or "torch" in data
+    return b"keras" in data or b"tensorflow" in data or b"torch" in data
+
+
+def mentions_torch(text: str) -> bool:
+    """Whether the PyTorch front end should read this file."""
+    return "torch" in text
