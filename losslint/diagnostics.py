@@ -59,6 +59,9 @@ class FixIntent:
                                 and set `keywords` on it
           "set-activation"      set the activation of the layer at `target` to activation id `value`
           "replace-metric"      swap the `metrics=` entry at `target` for metric id `value`
+          "remove-activation"   drop the activation applied at `target` (PyTorch: a module at the end
+                                of `nn.Sequential`, or `F.softmax(x)` / `x.softmax(1)` becomes `x`)
+          "swap-activation"     apply activation id `value` instead at `target` (PyTorch spellings)
     """
 
     kind: str

@@ -126,13 +126,13 @@ def remove_activation(output: OutputFacts) -> FixIntent:
     `return F.softmax(x, dim=1)`); unsafe: what the model returns changes."""
     name = output.activation.name if output.activation else "activation"
     return FixIntent("remove-activation", output.activation_ref, Applicability.UNSAFE,
-                     f"remove the {name} so the model returns logits", value=name)
+                     f"remove the `{name}` so the model returns logits", value=name)
 
 
 def swap_activation(output: OutputFacts, activation: str) -> FixIntent:
     """`F.softmax` → `F.log_softmax`, `nn.Softmax` → `nn.LogSoftmax` (unsafe)."""
     return FixIntent("swap-activation", output.activation_ref, Applicability.UNSAFE,
-                     f"use {activation} instead of {output.activation.name if output.activation else '?'}",
+                     f"use `{activation}` instead of `{output.activation.name if output.activation else '?'}`",
                      value=activation)
 
 
