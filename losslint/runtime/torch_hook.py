@@ -33,7 +33,9 @@ _ROW_SUM_TOLERANCE = 1e-3
 class _State:
     def __init__(self) -> None:
         self.originals: list[tuple[object, str, object]] = []  # (owner, attribute, original)
-        self.checked: weakref.WeakSet = weakref.WeakSet()  # loss modules and functions already inspected
+        # ids of the loss modules and functions already inspected (a module's id leaves the set
+        # when the module is collected); a set of ints is the cheapest test on every later call
+        self.checked: set[int] = set()
         self.forward_codes: set = set()  # code objects of the original loss forwards
 
 
@@ -69,15 +71,15 @@ def unpatch() -> None:
         setattr(owner, name, original)
     _STATE.originals.clear()
     _STATE.forward_codes.clear()
-    _STATE.checked = weakref.WeakSet()
+    _STATE.checked.clear()
 
 
 def _wrap_forward(original, loss_id: str, class_name: str):
-    checked = _STATE
+    checked = _STATE.checked
 
     def forward(self, input, target, *args, **kwargs):
-        if self not in checked.checked:
-            checked.checked.add(self)
+        if id(self) not in checked:
+            _first_call(self)
             _inspect(self, loss_id, f"{class_name}()", input, target, self)
         return original(self, input, target, *args, **kwargs)
 
@@ -89,10 +91,11 @@ def _wrap_forward(original, loss_id: str, class_name: str):
 
 def _wrap_function(original, loss_id: str, name: str):
     state = _STATE
+    key = id(original)
 
     def function(input, target, *args, **kwargs):
-        if original not in state.checked and sys._getframe(1).f_code not in state.forward_codes:
-            state.checked.add(original)  # a loss module calling its function is checked as the module
+        if key not in state.checked and sys._getframe(1).f_code not in state.forward_codes:
+            state.checked.add(key)  # a loss module calling its function is checked as the module
             _inspect(original, loss_id, f"F.{name}", input, target, None, kwargs.get("ignore_index"))
         return original(input, target, *args, **kwargs)
 
@@ -100,6 +103,15 @@ def _wrap_function(original, loss_id: str, name: str):
     function.__losslint__ = True
     function.__doc__, function.__name__, function.__qualname__ = original.__doc__, name, original.__qualname__
     return function
+
+
+def _first_call(module) -> None:
+    key = id(module)
+    _STATE.checked.add(key)
+    try:
+        weakref.finalize(module, _STATE.checked.discard, key)
+    except TypeError:  # not weak-referenceable: its id stays (a later object may reuse it unchecked)
+        pass
 
 
 # --------------------------------------------------------------------------- inspection
