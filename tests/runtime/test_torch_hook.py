@@ -170,3 +170,22 @@ def test_off_mode_inspects_nothing():
         assert _run(lambda: nn.NLLLoss()(nn.Linear(20, 10)(x), y)) == []
     finally:
         losslint.uninstall()
+
+
+def test_losslint_run_watches_pytorch(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import subprocess_env
+
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import torch\n"
+        "from torch import nn\n"
+        "model = nn.Linear(20, 10)\n"
+        "x, y = torch.randn(8, 20), torch.randint(0, 10, (8,))\n"
+        "nn.NLLLoss()(model(x), y).backward()\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "losslint", "run", str(script)], capture_output=True, text=True,
+                            env=subprocess_env(), timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "LL109" in result.stderr and "train.py:5" in result.stderr
