@@ -247,10 +247,7 @@ class TorchInterpreter:
         if members is not None and len(members) <= _MAX_UNROLL and _is_simple_target(node.target):
             for member in members:  # `for layer in self.layers: x = layer(x)`
                 self.bind(node.target, member, env)
-                try:
-                    self.exec_block(node.body.body, env)
-                except _Return:
-                    raise
+                self.exec_block(node.body.body, env)
             return
         self.bind(node.target, self.iterate(iterable), env)
         self.exec_optional(node.body.body, env)
@@ -283,10 +280,6 @@ class TorchInterpreter:
                     owner.attrs[target.attr.value] = value
                 elif owner.attrs.get(target.attr.value, UNKNOWN) != value:
                     owner.attrs[target.attr.value] = UNKNOWN
-        elif isinstance(target, cst.Subscript):
-            base = self.eval(target.value, env)
-            if isinstance(base, Instance):
-                pass
 
     def _in_init(self, instance: Instance) -> bool:
         return self._constructing is instance
