@@ -60,7 +60,7 @@ def test_loss_spellings_exist_in_keras(keras) -> None:
     for symbol in k.LOSS_BY_CLASS:
         assert hasattr(keras.losses, symbol.split(".")[-1]), symbol
     for spec in k.LOSSES.values():
-        if spec.id not in COMPILE_ONLY:
+        if spec.id not in COMPILE_ONLY and not spec.id.startswith("torch."):
             assert hasattr(keras.losses, spec.id), spec.id
 
 
