@@ -2,6 +2,7 @@
 cost of `import losslint`. Prints ratios measured in one run. Not a test.
 
     python benchmarks/bench_runtime.py [--repeat 7]
+    python benchmarks/bench_runtime.py --torch-only     # the PyTorch section alone
 
 Backend: whatever KERAS_BACKEND says (TensorFlow by default).
 """
@@ -98,5 +99,58 @@ def main() -> None:
           "(imports numpy, which keras has loaded anyway)")
 
 
+def torch_loss_calls(repeat: int = 7, calls: int = 500) -> None:
+    """PyTorch: cost per loss call with the hook installed (the wrapper's check that the loss object
+    was already inspected), and the one-time inspection of a loss object's first call."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        print("torch: not installed, skipped")
+        return
+    import torch
+
+    import losslint
+    from losslint.runtime import torch_hook
+
+    torch.set_num_threads(1)  # the machine's other load makes intra-op threads spin
+    torch.manual_seed(0)
+    out = torch.nn.Linear(20, 10)(torch.randn(256, 20))
+    y = torch.randint(0, 10, (256,))
+
+    def per_call(criterion) -> float:
+        criterion(out, y)  # the first call (inspected when installed) is left out
+        start = time.perf_counter()
+        for _ in range(calls):
+            criterion(out, y)
+        return (time.perf_counter() - start) / calls
+
+    # alternating blocks without / with the hook, so drift on a shared machine affects both alike
+    samples: dict[tuple[str, bool], list[float]] = {}
+    for block in range(2 * repeat):
+        hooked_block = block % 2 == 1
+        if hooked_block:
+            losslint.install()
+        for name, criterion in (("module", torch.nn.CrossEntropyLoss()),
+                                ("functional", torch.nn.functional.cross_entropy)):
+            samples.setdefault((name, hooked_block), []).append(per_call(criterion))
+        if hooked_block:
+            losslint.uninstall()
+    plain, hooked = (statistics.median(samples["module", h]) for h in (False, True))
+    functional_plain, functional_hooked = (statistics.median(samples["functional", h]) for h in (False, True))
+    first = []
+    for _ in range(repeat * 10):
+        start = time.perf_counter()
+        torch_hook.loss_call_facts("torch.cross_entropy", "CrossEntropyLoss()", out, y)
+        first.append(time.perf_counter() - start)
+    print(f"torch {torch.__version__}  CrossEntropyLoss on (256, 10), {calls} calls x {repeat}")
+    for label, a, b in (("nn.CrossEntropyLoss() call", plain, hooked),
+                        ("F.cross_entropy call", functional_plain, functional_hooked)):
+        print(f"{label:32s} without {a * 1e6:9.2f} us   with {b * 1e6:9.2f} us   ratio {b / a:6.3f}")
+    print(f"first-call inspection (grad_fn, targets' range): {statistics.median(first) * 1e6:.1f} us, "
+          f"once per loss object ({statistics.median(first) / plain:.2f} x one loss call)")
+
+
 if __name__ == "__main__":
-    main()
+    if "--torch-only" not in sys.argv:
+        main()
+    torch_loss_calls()

@@ -134,9 +134,14 @@ def models_in_source(source: str, path: str = "<string>") -> list[ModelFacts]:
     from .static.check import cpython_parse, map_refs
     from .static.extract import extract_models
     from .static.node_positions import ParsedModule, realised
+    from .static.source import mentions_torch
+    from .static.torch import extract_loss_sites
 
     parsed = ParsedModule(cst.parse_module(source), source, cpython_parse(source)[0])
-    return [map_refs(model, realised) for model in extract_models(parsed, path)]
+    models = extract_models(parsed, path)
+    if mentions_torch(source):
+        models += extract_loss_sites(parsed, path)
+    return [map_refs(model, realised) for model in models]
 
 
 def lint_paths(paths: Sequence[str], codes: Iterable[str] | None = None, jobs: int | None = None) -> list[Diagnostic]:

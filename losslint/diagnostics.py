@@ -63,6 +63,9 @@ class FixIntent:
     `together`: intents that are part of the same fix (the loss swap that goes with an activation
     change, the accuracy metric that follows the label format); the fix is offered only when every
     one of them can be realised, and applied as one.
+          "remove-activation"   drop the activation applied at `target` (PyTorch: a module at the end
+                                of `nn.Sequential`, or `F.softmax(x)` / `x.softmax(1)` becomes `x`)
+          "swap-activation"     apply activation id `value` instead at `target` (PyTorch spellings)
     """
 
     kind: str

@@ -24,7 +24,7 @@ KERAS_AREAS = frozenset(
      "datasets", "optimizers", "preprocessing", "engine", "callbacks", "initializers", "regularizers"}
 )
 _AREA_ALIASES = {"engine": "models"}  # keras.engine.training.Model is keras.models.Model
-FRAMEWORK_WORDS = ("keras", "tensorflow")  # the textual prefilter looks for these
+FRAMEWORK_WORDS = ("keras", "tensorflow", "torch")  # the textual prefilter looks for these
 
 
 def canonical_symbol(qualified_name: str) -> str:
@@ -38,6 +38,10 @@ def canonical_symbol(qualified_name: str) -> str:
     'tensorflow.nn.softmax'
     """
     parts = qualified_name.split(".")
+    if parts[0] in ("torch", "pytorch_lightning", "lightning"):
+        from .knowledge_torch import canonical_torch_symbol
+
+        return canonical_torch_symbol(qualified_name)
     keras_root = None
     for i, part in enumerate(parts):
         if part in ("keras", "tf_keras"):
@@ -700,3 +704,12 @@ def guess_symbol(dotted_name: str) -> str | None:
         candidate = canonical_symbol(f"keras.{'.'.join(parts)}")
         return candidate if candidate in known else None
     return None
+
+
+# --------------------------------------------------------------------------- PyTorch
+# The PyTorch records live in knowledge_torch.py; its losses join LOSSES (as LossSpec records of
+# the same id) so that every rule finds every loss in one table.
+from .knowledge_torch import TORCH_LOSSES  # noqa: E402
+
+LOSSES = MappingProxyType({**LOSSES, **{s.id: LossSpec(s.id, LossFamily(s.family), None)
+                                        for s in TORCH_LOSSES.values()}})

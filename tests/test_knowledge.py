@@ -22,6 +22,11 @@ def test_doctests() -> None:
     ("keras._tf_keras.keras.losses.BinaryCrossentropy", "keras.losses.BinaryCrossentropy"),
     ("tensorflow.python.keras.losses.mse", "keras.losses.mse"),
     ("tensorflow.math.sigmoid", "tensorflow.math.sigmoid"),
+    ("torch.nn.modules.loss.CrossEntropyLoss", "torch.nn.CrossEntropyLoss"),
+    ("torch.nn.modules.activation.Softmax", "torch.nn.Softmax"),
+    ("torch.nn.functional.softmax", "torch.nn.functional.softmax"),
+    ("torch.special.expit", "torch.sigmoid"),
+    ("pytorch_lightning.LightningModule", "lightning.LightningModule"),
 ])
 def test_canonical_symbol(spelling: str, expected: str) -> None:
     assert k.canonical_symbol(spelling) == expected
@@ -31,7 +36,9 @@ def test_every_loss_family_is_classified() -> None:
     probability = {s.id for s in k.LOSSES.values() if s.is_probability}
     assert probability == {"categorical_crossentropy", "categorical_focal_crossentropy",
                            "sparse_categorical_crossentropy", "binary_crossentropy",
-                           "binary_focal_crossentropy", "crossentropy"}
+                           "binary_focal_crossentropy", "crossentropy",
+                           "torch.cross_entropy", "torch.cross_entropy.probabilities",
+                           "torch.binary_cross_entropy_with_logits", "torch.binary_cross_entropy", "torch.nll_loss"}
     assert all(s.takes_from_logits for s in k.LOSSES.values() if s.is_probability and s.class_name)
 
 
@@ -53,7 +60,7 @@ def test_loss_spellings_exist_in_keras(keras) -> None:
     for symbol in k.LOSS_BY_CLASS:
         assert hasattr(keras.losses, symbol.split(".")[-1]), symbol
     for spec in k.LOSSES.values():
-        if spec.id not in COMPILE_ONLY:
+        if spec.id not in COMPILE_ONLY and not spec.id.startswith("torch."):
             assert hasattr(keras.losses, spec.id), spec.id
 
 
@@ -84,9 +91,18 @@ def test_direct_losses_exist_in_tensorflow_with_their_argument_names(keras) -> N
 
     tf = pytest.importorskip("tensorflow")
     for spec in k.DIRECT_LOSSES.values():
-        area, name = spec.symbol.split(".")[1:]
+        area, name = spec.symbol.rsplit(".", 2)[1:]
         module = tf.compat.v1.losses if area == "losses" else tf.nn if hasattr(tf.nn, name) else tf.compat.v1.nn
         function = getattr(module, name)
         parameters = inspect.signature(function).parameters
         assert spec.labels_arg[0] in parameters and spec.predictions_arg[0] in parameters, spec.symbol
         assert spec.loss_id in k.LOSSES
+
+
+def test_torch_records_use_the_keras_activation_ids() -> None:
+    from losslint import knowledge_torch as t
+
+    spellings = {**t.TORCH_ACTIVATION_BY_FUNCTION, **t.TORCH_ACTIVATION_BY_MODULE, **t.GRAD_FN_ACTIVATIONS}
+    assert set(spellings.values()) <= set(k.ACTIVATIONS)
+    assert t.TENSOR_METHOD_ACTIVATIONS["softmax"] == "softmax"
+    assert all(loss_id in k.LOSSES for loss_id in t.TORCH_LOSS_BY_CLASS.values())

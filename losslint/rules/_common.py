@@ -141,3 +141,38 @@ def known_class_labels(labels) -> bool:
     (a dataset, `class_mode`, `num_classes=`); whole-number targets alone are not enough."""
     return labels is not None and (labels.format is LabelFormat.ONE_HOT
                                    or (labels.format is LabelFormat.INDEX and labels.num_classes is not None))
+
+
+# --------------------------------------------------------------------------- PyTorch wording
+# Rules judge the same facts for both frameworks; where the advice differs (PyTorch losses have
+# no `from_logits`, the output layer is `nn.Linear`) these give the PyTorch wording and fixes.
+
+
+def is_torch(model: ModelFacts) -> bool:
+    return model.framework == "torch"
+
+
+def torch_class(loss_id: str) -> str:
+    """`nn.BCEWithLogitsLoss()` for a PyTorch loss id."""
+    from ..knowledge_torch import TORCH_LOSSES
+
+    return f"nn.{TORCH_LOSSES[loss_id].torch_class}()"
+
+
+def remove_activation(output: OutputFacts) -> FixIntent:
+    """Drop the activation applied to the output (`nn.Softmax` in an `nn.Sequential`,
+    `return F.softmax(x, dim=1)`); unsafe: what the model returns changes."""
+    name = output.activation.name if output.activation else "activation"
+    return FixIntent("remove-activation", output.activation_ref, Applicability.UNSAFE,
+                     f"remove the `{name}` so the model returns logits", value=name)
+
+
+def swap_activation(output: OutputFacts, activation: str) -> FixIntent:
+    """`F.softmax` → `F.log_softmax`, `nn.Softmax` → `nn.LogSoftmax` (unsafe)."""
+    return FixIntent("swap-activation", output.activation_ref, Applicability.UNSAFE,
+                     f"use `{activation}` instead of `{output.activation.name if output.activation else '?'}`",
+                     value=activation)
+
+
+def replace_torch_loss(loss: LossFacts, loss_id: str, applicability=Applicability.SAFE) -> FixIntent:
+    return FixIntent("replace-loss", loss.ref, applicability, f"use `{torch_class(loss_id)}`", value=loss_id)

@@ -49,7 +49,7 @@ Sparse: TensorFlow CPU raises "Received a label value of 1 which is outside the 
 from ..diagnostics import Finding
 from ..knowledge import LOSSES, OutputKind
 from ..registry import rule
-from ._common import confidence, output_note, quoted, replace_loss
+from ._common import confidence, is_torch, output_note, quoted, replace_loss
 
 
 @rule(code="LL105", name="categorical-loss-on-single-unit", fixable=True)
@@ -60,7 +60,10 @@ def check(model):
             continue
         kind = output.activation.kind if output.activation else None
         binary = LOSSES["binary_crossentropy"]
-        if kind is OutputKind.UNBOUNDED:
+        if is_torch(model):
+            fixes = ()
+            help = "use `nn.BCEWithLogitsLoss()` with float 0/1 targets, or give the last layer 2 outputs"
+        elif kind is OutputKind.UNBOUNDED:
             fixes = (replace_loss(loss, binary, from_logits=True),)
             help = "use `BinaryCrossentropy(from_logits=True)`"
         elif kind is OutputKind.UNIT_INTERVAL and loss.from_logits is False:

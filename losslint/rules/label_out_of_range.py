@@ -59,7 +59,7 @@ loss rows. JAX: **silent**, wrong loss and inflated accuracy. tf-keras: as Tenso
 
 from ..diagnostics import Finding
 from ..registry import rule
-from ._common import (confidence, labeled, labels_note, labels_phrase, output_note, quoted,
+from ._common import (confidence, is_torch, labeled, labels_note, labels_phrase, output_note, quoted,
                       sparse_out_of_range, value_range)
 
 
@@ -73,6 +73,8 @@ def check(model):
             help = "the labels look 1-based: pass `y - 1`"
         elif labels.min_value < 0:
             help = f"map the labels to 0..{units - 1}"
+        elif is_torch(model):
+            help = f"give the last layer {int(labels.max_value) + 1} outputs, or map the labels to 0..{units - 1}"
         else:
             help = f"make the output `Dense({int(labels.max_value) + 1})`, or map the labels to 0..{units - 1}"
         yield Finding(

@@ -56,7 +56,7 @@ Silent on every backend: the loss goes negative or diverges.
 from ..diagnostics import Finding
 from ..knowledge import LossFamily
 from ..registry import rule
-from ._common import confidence, labeled, labels_note, labels_phrase, quoted, value_range
+from ._common import confidence, is_torch, labeled, labels_note, labels_phrase, quoted, value_range
 
 
 @rule(code="LL205", name="non-binary-labels-with-binary-loss")
@@ -69,6 +69,8 @@ def check(model):
             continue
         if low == -1 and high == 1:
             help = "map the labels to {0, 1} with `(y + 1) // 2`"
+        elif is_torch(model):
+            help = "for class ids use `nn.CrossEntropyLoss()` with one output per class, or map the labels to {0, 1}"
         else:
             help = "use a categorical setup (`Dense(C, activation=\"softmax\")` with " \
                    "`sparse_categorical_crossentropy`), or map the labels to {0, 1}"

@@ -59,14 +59,32 @@ NumPy backends: silent; the loss plateaus (≈0.62 instead of ≈0.1 on a 3-clas
 
 from ..diagnostics import Applicability, Finding, FixIntent
 from ..registry import rule
-from ._common import confidence, judged, output_note, quoted, set_activation
+from ._common import confidence, is_torch, judged, output_note, quoted, remove_activation, replace_torch_loss, \
+    set_activation
 
 
 @rule(code="LL101", name="probabilities-passed-as-logits", fixable=True)
 def check(model):
     for output, activation, loss in judged(model):
         if loss.spec.is_probability and loss.from_logits and activation.kind.is_probability:
-            yield _finding(output, activation, loss)
+            yield _torch_finding(output, activation, loss) if is_torch(model) else _finding(output, activation, loss)
+
+
+def _torch_finding(output, activation, loss):
+    applies = "sigmoid" if loss.loss_id == "torch.binary_cross_entropy_with_logits" else "log_softmax"
+    fixes = (remove_activation(output),)
+    help = f"remove the {activation.name}: the loss applies {applies} itself"
+    if loss.loss_id == "torch.binary_cross_entropy_with_logits" and activation.name == "sigmoid":
+        fixes = (replace_torch_loss(loss, "torch.binary_cross_entropy"), *fixes)
+        help = f"use `nn.BCELoss()`, or {help}"
+    return Finding(
+        anchor=loss.ref,
+        message=f"{quoted(loss)} expects logits but receives {output.described()}",
+        help=help,
+        confidence=confidence(output, loss),
+        related=output_note(output),
+        fixes=fixes,
+    )
 
 
 def _finding(output, activation, loss):

@@ -49,7 +49,7 @@ from ..diagnostics import Applicability, Finding
 from ..facts import LabelFormat
 from ..knowledge import LOSSES, LossFamily, OutputKind
 from ..registry import rule
-from ._common import confidence, judged, output_note, quoted, replace_loss
+from ._common import confidence, is_torch, judged, output_note, quoted, replace_loss
 
 _LOSS_FOR_LABELS = {LabelFormat.ONE_HOT: "categorical_crossentropy",
                     LabelFormat.INDEX: "sparse_categorical_crossentropy"}
@@ -61,14 +61,16 @@ def check(model):
         if (activation.kind is OutputKind.SIMPLEX and loss.spec.family is LossFamily.BINARY
                 and (output.units is None or output.units > 2)):
             fixes = ()
-            sibling = _LOSS_FOR_LABELS.get(output.labels.format) if output.labels else None
+            sibling = _LOSS_FOR_LABELS.get(output.labels.format) if output.labels and not is_torch(model) else None
             if sibling:
                 keywords = {"from_logits": True} if loss.from_logits else {}
                 fixes = (replace_loss(loss, LOSSES[sibling], Applicability.SAFE, **keywords),)
             yield Finding(
                 anchor=loss.ref,
                 message=f"{quoted(loss)} is applied to {output.described()}",
-                help="use `categorical_crossentropy` for one-hot labels or "
+                help=("use `nn.CrossEntropyLoss()` on the raw output (no softmax); for multi-label data use "
+                      "`torch.sigmoid` instead of the softmax") if is_torch(model) else
+                     "use `categorical_crossentropy` for one-hot labels or "
                      "`sparse_categorical_crossentropy` for integer labels; for multi-label data use "
                      '`activation="sigmoid"`',
                 confidence=confidence(output, loss, output.labels if sibling else None),

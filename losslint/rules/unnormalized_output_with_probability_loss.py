@@ -53,14 +53,17 @@ Silent on every backend and version; the loss diverges (linear) or becomes NaN (
 from ..diagnostics import Finding, FixIntent, Applicability
 from ..knowledge import LossFamily
 from ..registry import rule
-from ._common import (confidence, judged, logits_threshold_fix, output_note, probability_activation, quoted,
-                      set_activation, thresholded_at_half)
+from ._common import (confidence, is_torch, judged, logits_threshold_fix, output_note, probability_activation,
+                      quoted, replace_torch_loss, set_activation, thresholded_at_half)
 
 
 @rule(code="LL106", name="unnormalized-output-with-probability-loss", fixable=True)
 def check(model):
     for output, activation, loss in judged(model):
         if loss.spec.is_probability and loss.from_logits is False and not activation.kind.is_probability:
+            if is_torch(model):
+                yield _torch_finding(output, activation, loss)
+                continue
             wanted = probability_activation(loss.spec, output.units)
             can_pass_logits = activation.kind.is_valid_logits and not loss.fixed_from_logits
             if can_pass_logits:
@@ -83,3 +86,16 @@ def check(model):
                 related=output_note(output),
                 fixes=fixes,
             )
+
+
+def _torch_finding(output, activation, loss):
+    logits = activation.kind.is_valid_logits
+    return Finding(
+        anchor=loss.ref,
+        message=f"{quoted(loss)} expects probabilities but receives {output.described()}",
+        help="use `nn.BCEWithLogitsLoss()` on the raw output, or apply `torch.sigmoid` first" if logits
+        else f"end the model with a linear layer (no {activation.name}) and use `nn.BCEWithLogitsLoss()`",
+        confidence=confidence(output, loss),
+        related=output_note(output),
+        fixes=(replace_torch_loss(loss, "torch.binary_cross_entropy_with_logits"),) if logits else (),
+    )

@@ -18,10 +18,10 @@ import weakref
 from typing import Any, Iterable
 
 from ..registry import run_rules, select_codes
-from . import introspect, labels
+from . import introspect, labels, torch_hook
 
 MODES = ("off", "warn", "raise")
-_WATCHED = ("keras", "tf_keras")
+_WATCHED = ("keras", "tf_keras", "torch")
 
 
 class LossLintWarning(UserWarning):
@@ -56,7 +56,7 @@ _STATE = _State()
 
 def _skip_dirs() -> tuple[str, ...]:
     dirs = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # the losslint package
-    for name in ("keras", "tensorflow", "tf_keras", "jax", "jaxlib", "absl"):
+    for name in ("keras", "tensorflow", "tf_keras", "jax", "jaxlib", "absl", "torch"):
         module = sys.modules.get(name)
         if module is not None and getattr(module, "__file__", None):
             dirs.append(os.path.dirname(os.path.abspath(module.__file__)))
@@ -208,6 +208,8 @@ def _patch(cls: type) -> None:
 
 
 def _patch_module(name: str, module) -> None:
+    if name == "torch":
+        return torch_hook.patch(module)
     model_class = getattr(module, "Model", None)
     if isinstance(model_class, type):
         _patch(model_class)
@@ -291,6 +293,7 @@ def uninstall() -> None:
                 else:
                     setattr(cls, name, original)
         _STATE.originals.clear()
+        torch_hook.unpatch()
         if _STATE.finder is not None:
             if _STATE.finder in sys.meta_path:
                 sys.meta_path.remove(_STATE.finder)

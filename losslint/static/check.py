@@ -55,15 +55,20 @@ def check_document(document, codes: frozenset[str], project=None):
     `project` (a `project.ProjectScope`) follows imports of the project's own modules."""
     from . import suppress
     from .extract import extract_models
+    from .source import mentions_torch
+    from .torch import extract_loss_sites
 
     parsed = parse_document(document)
     if isinstance(parsed, Diagnostic):
         return FileResult([parsed] if UNREADABLE in codes else []), None
-    if not any(word in document.text for word in _LOSS_WORDS):
+    keras, torch = any(word in document.text for word in _LOSS_WORDS), mentions_torch(document.text)
+    if not (keras or torch):
         return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
     context = _project_context(project, document.path)
     try:
-        models = extract_models(parsed, document.path, context)
+        models = extract_models(parsed, document.path, context) if keras else []
+        if torch:
+            models += extract_loss_sites(parsed, document.path)
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else []), parsed

@@ -34,7 +34,9 @@ from .. import knowledge as k
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix, FixIntent
 from .callargs import arg as argument, positional
 from .cst_edits import add_keyword, comments, last_name, module_bindings, remove_arg, rename, string_like
+from ..knowledge_torch import TORCH_LOSSES
 from .names import NameResolver
+from .torch import fix as torch_fix
 
 _COMMON_LOSS_KEYWORDS = frozenset({"from_logits", "reduction", "name", "dtype"})
 _LOSS_KEYWORDS = {  # what each cross-entropy class accepts, beyond the common ones
@@ -98,7 +100,10 @@ class SourceFixer:
     def _realise_one(self, intent: FixIntent) -> Edit | None:
         handler = {"set-loss-keywords": self._set_loss_keywords, "remove-loss-keyword": self._remove_loss_keyword,
                    "replace-loss": self._replace_loss, "set-activation": self._set_activation,
-                   "replace-metric": self._replace_metric}.get(intent.kind)
+                   "replace-metric": self._replace_metric,
+                   "remove-activation": lambda node, intent: torch_fix.remove_activation(self, node, intent),
+                   "swap-activation": lambda node, intent: torch_fix.swap_activation(self, node, intent),
+                   }.get(intent.kind)
         ref = intent.target
         if handler is None or not ref.is_static or ref.cell is not None:
             return None
@@ -176,6 +181,8 @@ class SourceFixer:
         raise Unfixable(f"no `{keyword}` to remove")
 
     def _replace_loss(self, node, intent):
+        if intent.value in TORCH_LOSSES:
+            return torch_fix.replace_loss(self, node, intent)
         new = k.LOSSES[intent.value]
         keywords = dict(intent.keywords)
         needs_class = any(value is not False for value in keywords.values())

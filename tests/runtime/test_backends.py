@@ -25,11 +25,13 @@ from fixture_format import FIXTURES, load, project_fixtures, python_fixtures
 from losslint.registry import all_rules
 
 TF_ONLY = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|tf_keras)\b", re.M)
+TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b", re.M)  # PyTorch fixtures: test_torch_parity.py
 BACKENDS = {"tensorflow": "tensorflow", "jax": "jax"}
 
 
 def _cases() -> list:
-    fixtures = [f for f in python_fixtures() if f.options.get("runtime") != "no"]
+    fixtures = [f for f in python_fixtures() if f.options.get("runtime") != "no"
+                and not TORCH.search(f.path.read_text(encoding="utf-8"))]
     fixtures += [s for p in project_fixtures() for s in p.scripts if s.options.get("runtime") != "no"]
     programs = [load(p) for p in sorted((HERE / "programs").glob("*.py"))]
     return fixtures + programs

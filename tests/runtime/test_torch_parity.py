@@ -1,0 +1,53 @@
+"""Runtime parity (DESIGN §5) for PyTorch: every fixture that imports torch runs for real (CPU,
+a few steps on tiny tensors) with the hook installed, in one subprocess; the codes it warns
+must be the `# expect:` codes of the runtime rules the fixture selects."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import HERE, require, subprocess_env
+from fixture_format import python_fixtures
+from losslint.registry import all_rules
+
+TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b", re.M)
+
+
+def _cases() -> list:
+    return [f for f in python_fixtures() if f.options.get("runtime") != "no"
+            and TORCH.search(f.path.read_text(encoding="utf-8"))]
+
+
+def _expected(fixture) -> list[str]:
+    rules, codes = all_rules(), fixture.codes()
+    return sorted({code for _, code in fixture.expected if code in codes and rules[code].runtime})
+
+
+@pytest.fixture(scope="module")
+def results():
+    require("torch")
+    jobs = [[str(f.path), sorted(f.codes())] for f in _cases()]
+    process = subprocess.run([sys.executable, str(HERE / "torch_parity_runner.py")], input=json.dumps(jobs),
+                             capture_output=True, text=True, env=subprocess_env(), timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+def test_torch_runtime_parity(results):
+    cases = _cases()
+    assert len(cases) >= 20
+    failures = []
+    for fixture in cases:
+        result = results[str(fixture.path)]
+        expected = _expected(fixture)
+        if result["codes"] != expected or result["internal"] or result["inspected"] == 0:
+            failures.append(f"{fixture.id}: expected {expected}, warned {result['codes']}"
+                            f"{'; internal ' + str(result['internal']) if result['internal'] else ''}"
+                            f"{'; error ' + result['error'] if result['error'] else ''}"
+                            f"{'; no loss call inspected' if not result['inspected'] else ''}")
+    assert not failures, "\n".join(failures)
