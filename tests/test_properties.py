@@ -20,15 +20,16 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cli_helpers import ROOT
 
 from losslint import knowledge as k
-KERAS_LOSSES = tuple(id for id in k.LOSSES if not id.startswith("torch."))  # programs are Keras programs
 from losslint.api import check_bytes, lint_source
 from losslint.registry import all_rules, select_codes
+
+KERAS_LOSSES = tuple(id for id in k.LOSSES if not id.startswith("torch."))  # programs are Keras programs
 
 LONG = os.environ.get("LOSSLINT_FUZZ") == "long"
 FUZZ = settings(max_examples=1000 if LONG else 30, deadline=None, derandomize=not LONG,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ALL = select_codes(["ALL"])
-OUTPUT_RULES = frozenset(c for c in ALL if c.startswith("LL1"))  # last layer vs loss, no labels
+OUTPUT_RULES = frozenset(c for c in all_rules() if c.startswith("LL1"))  # last layer vs loss, no labels
 
 
 def assert_well_formed(diagnostics, source: str) -> None:
