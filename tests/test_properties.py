@@ -27,7 +27,7 @@ LONG = os.environ.get("LOSSLINT_FUZZ") == "long"
 FUZZ = settings(max_examples=1000 if LONG else 30, deadline=None, derandomize=not LONG,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ALL = select_codes(["ALL"])
-OUTPUT_RULES = frozenset(c for c in ALL if c.startswith("LL1"))  # last layer vs loss, no labels
+OUTPUT_RULES = frozenset(c for c in ALL if c.startswith("LL1") and ":" not in c)  # last layer vs loss, no labels
 
 
 def assert_well_formed(diagnostics, source: str) -> None:
