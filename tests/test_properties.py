@@ -23,13 +23,11 @@ from losslint import knowledge as k
 from losslint.api import check_bytes, lint_source
 from losslint.registry import all_rules, select_codes
 
-KERAS_LOSSES = tuple(id for id in k.LOSSES if not id.startswith("torch."))  # programs are Keras programs
-
 LONG = os.environ.get("LOSSLINT_FUZZ") == "long"
 FUZZ = settings(max_examples=1000 if LONG else 30, deadline=None, derandomize=not LONG,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ALL = select_codes(["ALL"])
-OUTPUT_RULES = frozenset(c for c in all_rules() if c.startswith("LL1"))  # last layer vs loss, no labels
+OUTPUT_RULES = frozenset(c for c in ALL if c.startswith("LL1") and ":" not in c)  # last layer vs loss, no labels
 
 
 def assert_well_formed(diagnostics, source: str) -> None:
@@ -166,7 +164,7 @@ class Program:
 
 
 def programs(styles=tuple(IMPORT_STYLES), activations=tuple(k.ACTIVATIONS),
-             losses=tuple(KERAS_LOSSES)) -> st.SearchStrategy[Program]:
+             losses=tuple(k.LOSSES)) -> st.SearchStrategy[Program]:
     @st.composite
     def build(draw):
         loss = draw(st.sampled_from(losses))
@@ -244,7 +242,7 @@ def test_fixes_give_parseable_code_and_converge(program, unsafe):
 def runtime_sample(count: int, seed: int = 0) -> list[Program]:
     """`count` programs that Keras 3 can build on any backend, spread over losses and activations."""
     rng = random.Random(seed)
-    losses = [id for id, spec in k.LOSSES.items() if id in KERAS_LOSSES and spec.family in (
+    losses = [id for id, spec in k.LOSSES.items() if spec.family in (
         k.LossFamily.CATEGORICAL, k.LossFamily.SPARSE, k.LossFamily.BINARY, k.LossFamily.REGRESSION,
         k.LossFamily.POISSON, k.LossFamily.KL_DIVERGENCE)]
     sample = []
