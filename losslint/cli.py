@@ -291,6 +291,17 @@ def run(mode: str, script: str, args: tuple[str, ...]) -> None:
     sys.exit(run_script(script, list(args), mode=mode))
 
 
+@main.command()
+def server() -> None:
+    """Run the Language Server over standard input/output (for editors; needs `keras-losslint[lsp]`)."""
+    try:
+        from .lsp.server import main as serve
+    except ImportError as error:
+        raise click.UsageError(f"`losslint server` needs pygls ({error}); install it with "
+                               f"`pip install \"keras-losslint[lsp]\"`") from None
+    serve()
+
+
 def entry() -> None:
     """Console entry point: click's usage errors exit 2; an internal error also exits 2."""
     try:
