@@ -65,3 +65,22 @@ def test_raise_mode_traceback_ends_at_the_users_compile_line(tmp_path):
     frames = [line for line in run.stderr.splitlines() if line.startswith("  File ")]
     assert frames == [f'  File "{script}", line 8, in <module>', f'  File "{script}", line 5, in build'], run.stderr
     assert "losslint.runtime.hook.LossLintError: LL104" in run.stderr
+
+
+def test_the_hooks_wrappers_are_not_in_a_keras_traceback(tmp_path):
+    """Integer labels with a one-hot loss: losslint warns, then Keras fails; the traceback's frames
+    are those `python script.py` shows (the hook's `fit` wrapper is not one of them)."""
+    pytest.importorskip("keras")
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import numpy as np\nimport keras\n\n"
+        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation='softmax')])\n"
+        "model.compile(optimizer='adam', loss='categorical_crossentropy')\n"
+        "x, y = np.random.rand(16, 4), np.random.randint(0, 3, size=(16,))\n"
+        "model.fit(x, y, epochs=1, verbose=0)\n", encoding="utf-8")
+    plain, hooked = both(script)
+    assert plain.returncode == hooked.returncode == 1
+    assert "LossLintWarning: LL201" in hooked.stderr
+    frames = [line for line in hooked.stderr.splitlines() if line.startswith("  File ")]
+    assert frames and frames == [line for line in plain.stderr.splitlines() if line.startswith("  File ")]
+    assert hooked.stderr.rstrip().splitlines()[-1] == plain.stderr.rstrip().splitlines()[-1]

@@ -18,7 +18,7 @@ import weakref
 from typing import Any, Iterable
 
 from ..registry import run_rules, select_codes
-from . import introspect, labels
+from . import introspect, labels, location
 
 MODES = ("off", "warn", "raise")
 _WATCHED = ("keras", "tf_keras")
@@ -81,8 +81,9 @@ def _warn(text: str, category: type[Warning]) -> None:
         warnings.warn(text, category, stacklevel=2)
         return
     module_globals = frame.f_globals
+    filename, lineno = location.for_warning(frame.f_code.co_filename, frame.f_lineno)  # a notebook cell's name
     warnings.warn_explicit(
-        text, category, frame.f_code.co_filename, frame.f_lineno,
+        text, category, filename, lineno,
         module=module_globals.get("__name__", "<unknown>"),
         registry=module_globals.setdefault("__warningregistry__", {}),
         module_globals=module_globals,

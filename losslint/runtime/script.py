@@ -2,8 +2,8 @@
 
 The script sees what `python script.py` gives it (`sys.argv`, `sys.path[0]`, an absolute
 `__file__`), and an uncaught exception prints the traceback `python script.py` would print:
-losslint's and runpy's frames are cut from its head, and a `LossLintError` (mode "raise") ends
-at the user's own `compile(`/`fit(` line.
+losslint's and runpy's frames are cut out (the head, and the hook's wrappers around
+`compile`/`fit`), so a `LossLintError` (mode "raise") ends at the user's own `compile(`/`fit(` line.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import runpy
 import sys
 
-from .hook import LossLintError, install, uninstall
+from .hook import install, uninstall
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -55,24 +55,22 @@ def _print_exception(error: BaseException, script: str) -> None:
 
 
 def user_traceback(tb, script: str, error: BaseException | None = None):
-    """`tb` without the frames before the script's own module frame (run_script, runpy); for a
-    `LossLintError`, also without the hook's frames after the user's call."""
+    """`tb` without losslint's frames: those before the script's own module frame (run_script,
+    runpy) and the hook's wrappers between the user's `compile(`/`fit(` call and Keras."""
     start = tb
     while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != script:
         start = start.tb_next
     if start is None:  # the error did not pass through the script (e.g. it failed to compile)
         start = tb
-        while start is not None and _is_ours(start.tb_frame.f_code.co_filename):
-            start = start.tb_next
-        if start is None:
-            return None
-    if isinstance(error, LossLintError):
-        current = start
-        while current.tb_next is not None:
-            if _is_ours(current.tb_next.tb_frame.f_code.co_filename):
-                current.tb_next = None
-                break
-            current = current.tb_next
+    while start is not None and _is_ours(start.tb_frame.f_code.co_filename):
+        start = start.tb_next
+    current = start
+    while current is not None:
+        following = current.tb_next
+        while following is not None and _is_ours(following.tb_frame.f_code.co_filename):
+            following = following.tb_next
+        current.tb_next = following
+        current = following
     return start
 
 
