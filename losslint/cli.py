@@ -227,6 +227,9 @@ def _emit(report: str, output_file: str | None, colour: bool = False) -> None:
         if report:
             click.echo(report, color=colour or None)
         return
+    import os
+
+    os.makedirs(os.path.dirname(os.path.abspath(output_file)), exist_ok=True)  # like ruff's --output-file
     with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(report + ("\n" if report else ""))
 
