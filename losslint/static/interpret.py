@@ -39,6 +39,7 @@ class CompileCall:
     loss: object
     metrics: object
     fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
+    fit_refs: list = field(default_factory=list)  # where each of those fit calls is written
 
 
 class Env:
@@ -450,6 +451,7 @@ class Interpreter(UserCode, LabelSemantics):
             labels, text = self.labels_at_fit(node, env, method)
             if model.last_compile is not None:  # facts of this model object's latest compile
                 model.last_compile.fits.append((labels, text))
+                model.last_compile.fit_refs.append(self.ref(node))
         else:
             result = self.call_method(model, method, node, env)
             if result is not None:
