@@ -137,3 +137,32 @@ def test_action_inputs(installed, tmp_path):
     # a usage error is not "findings": the step fails on its own
     broken = play(project, action_path, venv, {"args": "--select NOPE src"})
     assert broken["failed_step"] == "Run losslint" and "could not run" in broken["log"][1].stdout
+
+
+def test_workflow_without_the_action_from_the_docs(installed, tmp_path):
+    """The `run:` steps of docs/integrations.md's workflow without the action, as a script, with
+    the placeholders filled in as the text says (a git URL of this repository and a commit)."""
+    from test_readme_snippets import REPO_PLACEHOLDER, REV_PLACEHOLDER, blocks, section
+
+    action_path, venv = installed
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=action_path, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    docs = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(blocks(section("GitHub Actions", docs), "yaml")[1])
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.py").write_text(buggy(), encoding="utf-8")
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+    env.pop("PYTHONPATH", None)
+    results = []
+    for step in workflow["jobs"]["losslint"]["steps"]:
+        if "run" not in step:
+            continue
+        script = step["run"].replace(REPO_PLACEHOLDER, f"file://localhost{action_path}").replace(REV_PLACEHOLDER, rev)
+        results.append(subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                                      cwd=project, env=env, capture_output=True, text=True, timeout=600))
+    install, annotate, sarif = results
+    assert install.returncode == 0, install.stderr
+    assert annotate.returncode == 1 and "file=train.py,line=9,col=10" in annotate.stdout
+    assert sarif.returncode == 0
+    jsonschema.Draft4Validator(SCHEMA).validate(json.loads((project / "losslint.sarif").read_text(encoding="utf-8")))

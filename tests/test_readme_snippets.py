@@ -98,3 +98,18 @@ def test_command_line_examples_run(tmp_path):
         assert words[0] == "losslint"
         done = run_losslint(*words[1:], cwd=tmp_path, stdin=stdin)
         assert done.returncode in (0, 1), (command, done.stderr)
+
+
+def test_docs_repeat_the_tested_snippets():
+    """docs/integrations.md shows the same pre-commit configuration and editor settings as the
+    README (tested above), and its workflows use the same placeholders."""
+    yaml = pytest.importorskip("yaml")
+    docs = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
+    assert blocks(section("pre-commit", docs), "yaml") == blocks(section("Use it in pre-commit"), "yaml")
+    editor = section("Use it in your editor: `losslint server`")
+    assert blocks(section("The editor: `losslint server`", docs), "json") == blocks(editor, "json")
+    assert blocks(section("The editor: `losslint server`", docs), "lua") == blocks(editor, "lua")
+    with_action, without = blocks(section("GitHub Actions", docs), "yaml")
+    assert yaml.safe_load(with_action)["jobs"]["losslint"]["steps"][-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
+    assert f'"keras-losslint @ git+{REPO_PLACEHOLDER}@{REV_PLACEHOLDER}"' in without  # run by tests/test_action.py
+    assert "v0.1.0" not in docs and "v0.1.0" not in README
