@@ -152,6 +152,15 @@ def test_noqa_and_configuration_are_honoured(tmp_path):
         client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
         client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
         assert await diagnostics_for(client, uri, lambda d: len(d) == 0) == ()
+        # an unsaved buffer without a file name, known as Python by its language id
+        untitled = "untitled:Untitled-1"
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=untitled, language_id="python", version=1, text="import keras\n")))
+        assert list(await diagnostics_for(client, untitled)) == []
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=untitled, version=2),
+            [types.TextDocumentContentChangeWholeDocument(text=buggy())]))
+        assert [d.code for d in await diagnostics_for(client, untitled, lambda d: len(d) > 0)] == ["LL101"]
 
     run(scenario, tmp_path)
 

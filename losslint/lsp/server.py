@@ -57,6 +57,7 @@ class LossLintServer(LanguageServer):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="losslint-analysis")
         self.generation: dict[str, int] = {}  # document key -> edits seen
         self.published: dict[str, Published] = {}  # document key -> last result
+        self.python_uris: set[str] = set()  # open text documents that are Python (not notebook cells)
         self.lock = threading.Lock()
 
 
@@ -204,24 +205,27 @@ def _lsp_diagnostic(d: Diagnostic, lines) -> types.Diagnostic:
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: LossLintServer, params: types.DidOpenTextDocumentParams) -> None:
     if _is_python(params.text_document.uri, params.text_document.language_id):
+        server.python_uris.add(params.text_document.uri)
         _schedule(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: LossLintServer, params: types.DidChangeTextDocumentParams) -> None:
-    if _is_python(params.text_document.uri):
+    if params.text_document.uri in server.python_uris:
         _schedule(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: LossLintServer, params: types.DidSaveTextDocumentParams) -> None:
-    if _is_python(params.text_document.uri):
+    if params.text_document.uri in server.python_uris:
         _schedule(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: LossLintServer, params: types.DidCloseTextDocumentParams) -> None:
-    _forget(params.text_document.uri)
+    if params.text_document.uri in server.python_uris:
+        server.python_uris.discard(params.text_document.uri)
+        _forget(params.text_document.uri)
 
 
 @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
