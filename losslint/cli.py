@@ -49,10 +49,32 @@ OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
 @click.option("--fix", is_flag=True, help="Apply safe fixes; report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also offer and apply fixes that change the model's outputs.")
 @click.option("--diff", is_flag=True, help="Print the unified diff of what --fix would change; change nothing.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to the line of every finding (existing comments kept).")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary, no hints.")
+@click.option("-w", "--watch", is_flag=True, help="Check again whenever a checked file changes (Ctrl-C stops).")
 def check(paths, select, extend_select, ignore, output_format, output_file, config_path, force_exclude,
-          stdin_filename, exit_zero, statistics, jobs, no_cache, fix, unsafe_fixes, diff) -> None:
+          stdin_filename, exit_zero, statistics, jobs, no_cache, fix, unsafe_fixes, diff, add_noqa, quiet,
+          watch) -> None:
     """Lint PATHS (files, directories, or `-` for standard input; default: the current directory)."""
+    if add_noqa and (fix or diff):
+        raise click.UsageError("--add-noqa cannot be combined with --fix or --diff")
+    if watch and "-" in paths:
+        raise click.UsageError("--watch cannot read standard input")
+    options = dict(select=select, extend_select=extend_select, ignore=ignore, output_format=output_format,
+                   output_file=output_file, config_path=config_path, force_exclude=force_exclude,
+                   stdin_filename=stdin_filename, statistics=statistics, jobs=jobs, no_cache=no_cache, fix=fix,
+                   unsafe_fixes=unsafe_fixes, diff=diff, add_noqa=add_noqa, quiet=quiet)
+    if watch:
+        _watch(list(paths), options)
+    status = _check_once(list(paths), **options)
+    sys.exit(0 if exit_zero and status == 1 else status)
+
+
+def _check_once(paths, *, select, extend_select, ignore, output_format, output_file, config_path, force_exclude,
+                stdin_filename, statistics, jobs, no_cache, fix, unsafe_fixes, diff, add_noqa, quiet) -> int:
+    """One run of `losslint check`; returns the exit status (0 clean, 1 findings)."""
     from .report import text as text_report
+    from .report.terminal import Style, use_colour
 
     settings = _settings(select, extend_select, ignore, config_path)
     from .static.project import ProjectScope
@@ -60,17 +82,29 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     # imports between the project's modules are followed within the checked directories
     scope = ProjectScope.of_paths([p for p in paths if p != "-"] + ([stdin_filename] if stdin_filename else [])
                                   or ["."])
-    result = _collect(list(paths), settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
+    result = _collect(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
                       cache=not no_cache, project=scope)
+    stdin_names = {stdin_filename or "-"} if "-" in paths else set()
+    if add_noqa:
+        from .static.add_noqa import add_noqa as add_directives
+
+        added = add_directives(result.diagnostics, skip=stdin_names)
+        if not quiet:
+            skipped = f" ({added.skipped} skipped: the line cannot take a comment)" if added.skipped else ""
+            click.echo(f"Added {added.directives} noqa directive{'' if added.directives == 1 else 's'}.{skipped}",
+                       err=True)
+        return 0
     from .static import fixer
 
     fixing = fixer.run(result.diagnostics, settings.codes_for, mode="diff" if diff else "fix" if fix else "check",
-                       unsafe=unsafe_fixes, skip={stdin_filename or "-"} if "-" in paths else set(),
-                       realised=result.fixes, project=scope)
+                       unsafe=unsafe_fixes, skip=stdin_names, realised=result.fixes, project=scope)
+    colour = output_file is None and output_format == "text" and use_colour(sys.stdout)
+    style = Style(colour)
     if diff:
         _emit("".join(fixing.diffs).rstrip("\n"), output_file)
-        click.echo(text_report.would_fix(fixing.fixed), err=True)
-        sys.exit(1 if fixing.diffs else 0)
+        if not quiet:
+            click.echo(text_report.would_fix(fixing.fixed), err=True)
+        return 1 if fixing.diffs else 0
     diagnostics = fixing.diagnostics
 
     if statistics:
@@ -79,13 +113,46 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
             count = len(result.suppressed)
             report += ("\n" if report else "") + f"{count:>5}  suppressed by `# noqa`"
     else:
-        report = _render(output_format, diagnostics, fixing)
-    if output_format == "text":
-        report += ("\n" if report else "") + text_report.summary(diagnostics, fixed=fixing.fixed)
+        report = _render(output_format, diagnostics, fixing, style)
+    if output_format == "text" and not quiet:
+        report += ("\n" if report else "") + text_report.summary(diagnostics, fixed=fixing.fixed, style=style)
         hint = None if statistics else text_report.fix_hint(*fixing.counts(), unsafe=unsafe_fixes)
         report += f"\n{hint}" if hint else ""
-    _emit(report, output_file)
-    sys.exit(0 if exit_zero or not diagnostics else 1)
+    _emit(report, output_file, colour=colour)
+    return 1 if diagnostics else 0
+
+
+def _watch(paths: list[str], options: dict) -> None:
+    """Check, then check again whenever a file under PATHS (or a pyproject.toml) changes; Ctrl-C ends."""
+    import os
+    import time
+
+    from .report.terminal import use_colour
+
+    def snapshot() -> dict[str, float]:
+        from .static.discover import discover
+
+        stamps = {}
+        found = discover(paths or ["."])
+        for name in [*found.files, "pyproject.toml"]:
+            try:
+                stamps[name] = os.stat(name).st_mtime_ns
+            except OSError:
+                pass
+        return stamps
+
+    try:
+        while True:
+            if use_colour(sys.stdout):
+                click.echo("\x1b[2J\x1b[H", nl=False)  # clear the screen, like ruff --watch
+            click.echo(f"[{time.strftime('%H:%M:%S')}] Checking…", err=True)
+            _check_once(paths, **options)
+            before = snapshot()
+            click.echo("Watching for file changes (Ctrl-C to stop).", err=True)
+            while snapshot() == before:
+                time.sleep(0.5)
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 def _settings(select, extend_select, ignore, config_path):
@@ -127,7 +194,7 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
     return result
 
 
-def _render(output_format: str, diagnostics, fixing) -> str:
+def _render(output_format: str, diagnostics, fixing, style=None) -> str:
     from .report import json as json_report, text as text_report
 
     if output_format == "json":
@@ -144,7 +211,7 @@ def _render(output_format: str, diagnostics, fixing) -> str:
             return github.render(diagnostics, root=root, physical=positions.physical)
         return sarif.render(diagnostics, all_rules(), root=root, version=__version__,
                             physical=positions.physical, line_text=positions.line_text)
-    return text_report.render(diagnostics, fixable=fixing.fixable)
+    return text_report.render(diagnostics, fixable=fixing.fixable, **({"style": style} if style else {}))
 
 
 def _repository_root() -> str:
@@ -161,11 +228,14 @@ def _repository_root() -> str:
         current = parent
 
 
-def _emit(report: str, output_file: str | None) -> None:
+def _emit(report: str, output_file: str | None, colour: bool = False) -> None:
     if output_file is None:
         if report:
-            click.echo(report)
+            click.echo(report, color=colour or None)
         return
+    import os
+
+    os.makedirs(os.path.dirname(os.path.abspath(output_file)), exist_ok=True)  # like ruff's --output-file
     with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(report + ("\n" if report else ""))
 
@@ -197,14 +267,22 @@ def rules(output_format: str) -> None:
 
 @main.command()
 @click.argument("code")
-def explain(code: str) -> None:
+@click.option("--output-format", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="text: for reading in a terminal (coloured there); markdown: the source of docs/rules/CODE.md.")
+def explain(code: str, output_format: str) -> None:
     """Print the documentation of rule CODE (e.g. LL101)."""
     from .registry import all_rules
+    from .report.terminal import Style, render_markdown, use_colour
 
     rule = all_rules().get(code.strip().upper())
     if rule is None:
         raise click.UsageError(f"unknown rule `{code}` (`losslint rules` lists them)")
-    click.echo(f"# {rule.code} {rule.name}\n\n{rule.doc}")
+    markdown = f"# {rule.code} {rule.name}\n\n{rule.doc}"
+    if output_format == "markdown":
+        click.echo(markdown)
+        return
+    colour = use_colour(sys.stdout)
+    click.echo(render_markdown(markdown, Style(colour)), color=colour or None)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -220,6 +298,17 @@ def run(mode: str, script: str, args: tuple[str, ...]) -> None:
     from .runtime.script import run_script
 
     sys.exit(run_script(script, list(args), mode=mode))
+
+
+@main.command()
+def server() -> None:
+    """Run the Language Server over standard input/output (for editors; needs `keras-losslint[lsp]`)."""
+    try:
+        from .lsp.server import main as serve
+    except ImportError as error:
+        raise click.UsageError(f"`losslint server` needs pygls ({error}); install it with "
+                               f"`pip install \"keras-losslint[lsp]\"`") from None
+    serve()
 
 
 def entry() -> None:

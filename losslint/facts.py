@@ -114,6 +114,9 @@ class ModelFacts:
     origin: str = "static"  # "static" | "runtime": which front end built these facts
     site: str = "compile"  # "compile" | "loss-call": where the loss meets the output
     framework: str = "keras"  # "keras" | "torch"
+    # static only: the `fit` calls of this compile whose labels could not be followed, as
+    # (where the fit call is written, the labels as written) — LL902
+    labels_unknown: tuple[tuple[SourceRef, str], ...] = ()
 
     @property
     def is_multi_output(self) -> bool:

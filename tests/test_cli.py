@@ -149,7 +149,7 @@ def test_rules_and_explain() -> None:
     listing = losslint("rules")
     assert listing.returncode == 0 and "LL101  probabilities-passed-as-logits" in listing.stdout
     explained = losslint("explain", "ll104")
-    assert explained.returncode == 0 and "## Why is this bad?" in explained.stdout
+    assert explained.returncode == 0 and "Why is this bad?\n----------------\n" in explained.stdout
     assert losslint("explain", "LL999").returncode == 2
 
 

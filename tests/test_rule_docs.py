@@ -46,6 +46,6 @@ def test_update_readme_replaces_only_between_markers():
 def test_rules_markdown_and_explain_through_the_cli(tmp_path):
     result = run_losslint("rules", "--output-format", "markdown", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == rules_table(all_rules().values())
-    explained = run_losslint("explain", "LL101", cwd=tmp_path)
+    explained = run_losslint("explain", "--output-format", "markdown", "LL101", cwd=tmp_path)
     assert explained.returncode == 0 and "## What it does" in explained.stdout
     assert run_losslint("explain", "LL999", cwd=tmp_path).returncode == 2

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Callable, Sequence
 
 from ..diagnostics import Diagnostic, SourceRef
+from .terminal import PLAIN, Style
 
 
 def position(ref: SourceRef, filename: str | None = None) -> str:
@@ -16,23 +17,26 @@ def position(ref: SourceRef, filename: str | None = None) -> str:
 
 
 def render(diagnostics: Sequence[Diagnostic], *, fixable: Callable[[Diagnostic], bool] = lambda d: False,
-           show_notes: bool = True) -> str:
+           show_notes: bool = True, style: Style = PLAIN) -> str:
+    """One finding per line, with its `help:` and `note:` lines; `style` colours them on a terminal
+    (position bold, code red, `[*]` cyan, `help:` green, `note:` blue), the text staying the same."""
     lines = []
     for d in diagnostics:
-        mark = " [*]" if fixable(d) else ""
-        lines.append(f"{position(d.anchor, d.filename)}: {d.code}{mark} {d.message}")
+        mark = " " + style("[*]", "cyan") if fixable(d) else ""
+        lines.append(f"{style(position(d.anchor, d.filename), 'bold')}: {style(d.code, 'bold', 'red')}{mark} "
+                     f"{d.message}")
         if d.help:
-            lines.append(f"  help: {d.help}")
+            lines.append(f"  {style('help:', 'bold', 'green')} {d.help}")
         if show_notes:
             for related in d.related:
-                lines.append(f"  note: {position(related.ref)}: {related.message}")
+                lines.append(f"  {style('note:', 'bold', 'blue')} {position(related.ref)}: {related.message}")
     return "\n".join(lines)
 
 
-def summary(diagnostics: Sequence[Diagnostic], fixed: int = 0) -> str:
+def summary(diagnostics: Sequence[Diagnostic], fixed: int = 0, style: Style = PLAIN) -> str:
     """`Found 3 errors.`; after `--fix`: `Found 3 errors (2 fixed, 1 remaining).` (ruff's words)."""
     if not diagnostics and not fixed:
-        return "All checks passed!"
+        return style("All checks passed!", "green")
     count = len(diagnostics) + fixed
     found = f"Found {_plural(count, 'error')}"
     return f"{found} ({fixed} fixed, {len(diagnostics)} remaining)." if fixed else f"{found}."

@@ -18,7 +18,7 @@ import weakref
 from typing import Any, Iterable
 
 from ..registry import run_rules, select_codes
-from . import introspect, labels, torch_hook
+from . import introspect, labels, location, torch_hook
 
 MODES = ("off", "warn", "raise")
 _WATCHED = ("keras", "tf_keras", "torch")
@@ -83,8 +83,9 @@ def _warn(text: str, category: type[Warning]) -> None:
     module_globals = frame.f_globals
     # no `module_globals=`: for the `__main__` of `python -m pkg.train` the warning machinery would
     # ask its loader for the source of "__main__", which raises ImportError into the user's fit
+    filename, lineno = location.for_warning(frame.f_code.co_filename, frame.f_lineno)  # a notebook cell's name
     warnings.warn_explicit(
-        text, category, frame.f_code.co_filename, frame.f_lineno,
+        text, category, filename, lineno,
         module=module_globals.get("__name__", "<unknown>"),
         registry=module_globals.setdefault("__warningregistry__", {}),
     )

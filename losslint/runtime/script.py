@@ -1,35 +1,45 @@
-"""`losslint run script.py args…`: run a script with the hook installed, like `coverage run`."""
+"""`losslint run script.py args…`: run a script with the hook installed, like `coverage run`.
+
+The script sees what `python script.py` gives it (`sys.argv`, `sys.path[0]`, an absolute
+`__file__`), and an uncaught exception prints the traceback `python script.py` would print:
+losslint's and runpy's frames are cut out (the head, and the hook's wrappers around
+`compile`/`fit`), so a `LossLintError` (mode "raise") ends at the user's own `compile(`/`fit(` line.
+"""
 
 from __future__ import annotations
 
 import os
 import runpy
 import sys
-import traceback
 
 from .hook import install, uninstall
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def run_script(path: str, argv: list[str], mode: str = "warn") -> int:
     """Run `path` as `__main__` with `sys.argv = [path, *argv]`; return its exit status.
 
-    An uncaught exception prints its traceback and gives status 1, as `python script.py` does;
-    with `mode="raise"` that is how a finding (`LossLintError`) ends the run.
+    An uncaught exception prints its traceback (through `sys.excepthook`) and gives status 1, as
+    `python script.py` does; with `mode="raise"` that is how a finding (`LossLintError`) ends the run.
     """
     saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
     sys.argv = [path, *argv]
-    script_dir = os.path.dirname(os.path.abspath(path))
+    script = os.path.abspath(path)
     if sys.path:
-        sys.path[0] = script_dir  # what `python script.py` puts first
+        sys.path[0] = os.path.dirname(script)  # what `python script.py` puts first
     else:
-        sys.path.insert(0, script_dir)
+        sys.path.insert(0, os.path.dirname(script))
     install(mode=mode)
     try:
-        runpy.run_path(path, run_name="__main__")
+        runpy.run_path(script, run_name="__main__")
     except SystemExit as stop:
         return _exit_status(stop.code)
-    except Exception:
-        traceback.print_exc()
+    except KeyboardInterrupt as error:
+        _print_exception(error, script)
+        return 130  # what a shell reports for a Python killed by SIGINT
+    except Exception as error:
+        _print_exception(error, script)
         return 1
     finally:
         uninstall()
@@ -37,6 +47,36 @@ def run_script(path: str, argv: list[str], mode: str = "warn") -> int:
         if saved_path0 is not None:
             sys.path[0] = saved_path0
     return 0
+
+
+def _print_exception(error: BaseException, script: str) -> None:
+    trimmed = user_traceback(error.__traceback__, script, error)
+    sys.excepthook(type(error), error.with_traceback(trimmed), trimmed)
+
+
+def user_traceback(tb, script: str, error: BaseException | None = None):
+    """`tb` without losslint's frames: those before the script's own module frame (run_script,
+    runpy) and the hook's wrappers between the user's `compile(`/`fit(` call and Keras."""
+    start = tb
+    while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != script:
+        start = start.tb_next
+    if start is None:  # the error did not pass through the script (e.g. it failed to compile)
+        start = tb
+    while start is not None and _is_ours(start.tb_frame.f_code.co_filename):
+        start = start.tb_next
+    current = start
+    while current is not None:
+        following = current.tb_next
+        while following is not None and _is_ours(following.tb_frame.f_code.co_filename):
+            following = following.tb_next
+        current.tb_next = following
+        current = following
+    return start
+
+
+def _is_ours(filename: str) -> bool:
+    return (os.path.abspath(filename).startswith(_PACKAGE_DIR) or filename.startswith("<frozen runpy")
+            or os.path.basename(filename) == "runpy.py")
 
 
 def _exit_status(code) -> int:

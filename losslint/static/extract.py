@@ -30,10 +30,21 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
             continue  # its train_step never uses the compiled loss: nothing of this compile trains the model
         facts = _model_facts(call, interpreter)
         labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in call.fits]
+        unknown = tuple((ref, text) for (_, text), ref, m in zip(call.fits, call.fit_refs, labeled)
+                        if _labels_unknown(m))
         labeled = [m for m in labeled if m is not None]
-        models.extend(labeled or [facts])  # label facts can silence a rule (LL102 on multi-hot labels)
+        # label facts can silence a rule (LL102 on multi-hot labels)
+        models.extend(replace(m, labels_unknown=unknown) if unknown else m for m in labeled or [facts])
     models.extend(loss_call_sites(interpreter.loss_calls))
     return models
+
+
+def _labels_unknown(labeled: ModelFacts | None) -> bool:
+    """No fact about the labels of a fit: neither their format, class count nor value range (LL902)."""
+    return labeled is None or all(
+        o.labels is None or (o.labels.format is None and o.labels.num_classes is None
+                             and o.labels.min_value is None and o.labels.max_value is None)
+        for o in labeled.outputs)
 
 
 def _with_labels(facts: ModelFacts, labels: object, text: str, names: list[str | None]) -> ModelFacts | None:

@@ -48,6 +48,7 @@ class CompileCall:
     fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
     has_loss: bool = True  # False: `compile(optimizer=...)` alone, nothing to resolve
     overridden: bool = False  # compiled again before any fit: this loss never trains (not judged)
+    fit_refs: list = field(default_factory=list)  # where each of those fit calls is written
 
 
 @dataclass
@@ -730,6 +731,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             labels, text = self.labels_at_fit(node, env, method)
             if model.last_compile is not None:  # facts of this model object's latest compile
                 model.last_compile.fits.append((labels, text))
+                model.last_compile.fit_refs.append(self.ref(node))
             self.run_train_step(model, labels)
         else:
             result = self.call_method(model, method, node, env)

@@ -1,0 +1,1 @@
+"""`losslint server`: the Language Server (needs the `lsp` extra: `pip install "keras-losslint[lsp]"`)."""

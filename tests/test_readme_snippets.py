@@ -1,0 +1,115 @@
+"""The README's snippets work as copied: the pre-commit configuration is extracted from README.md
+and run by the real pre-commit with only its two placeholders filled in (as the text says: the
+repository URL, here a local clone, and a commit of it); the workflow uses this repository's
+action with the inputs it documents; the command-line examples run."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import ROOT, buggy, run_losslint
+from test_notebooks import write as write_notebook
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+REPO_PLACEHOLDER, REV_PLACEHOLDER = "https://github.com/OWNER/losslint", "COMMIT"
+
+
+def section(heading: str, text: str = README) -> str:
+    start = text.index(f"\n## {heading}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
+
+
+def test_pre_commit_snippet_as_printed(tmp_path):
+    pytest.importorskip("pre_commit")
+    from test_pre_commit import git, run_pre_commit, snapshot_of_this_repository
+
+    text = section("Use it in pre-commit")
+    (snippet,) = blocks(text, "yaml")
+    assert "v0.1.0" not in snippet  # no tag of this repository exists
+    assert snippet.count(REPO_PLACEHOLDER) == 1 and re.search(rf"rev: {REV_PLACEHOLDER}\b", snippet)
+    assert "git ls-remote" in text and REPO_PLACEHOLDER in text.split("```")[2]  # the text says how to fill them
+
+    repo = tmp_path / "losslint-clone"
+    repo.mkdir()
+    rev = snapshot_of_this_repository(repo)
+    project = tmp_path / "project"
+    project.mkdir()
+    git("init", "-q", cwd=project)
+    filled = snippet.replace(REPO_PLACEHOLDER, repo.as_posix()).replace(f"rev: {REV_PLACEHOLDER}", f"rev: {rev}")
+    (project / ".pre-commit-config.yaml").write_text(filled, encoding="utf-8")
+    (project / "train.py").write_text(buggy(), encoding="utf-8")
+    write_notebook(project / "explore.ipynb")
+    git("add", "-A", cwd=project)
+    failed = run_pre_commit(project, tmp_path / "pre-commit-home")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "train.py:9:10: LL101" in failed.stdout and "explore.ipynb:cell 5:4:10: LL101" in failed.stdout
+
+
+def test_workflow_snippet_uses_this_action_with_its_inputs():
+    yaml = pytest.importorskip("yaml")
+    text = section("Use it in GitHub Actions")
+    (snippet,) = blocks(text, "yaml")
+    workflow = yaml.safe_load(snippet)
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["losslint"]["steps"]
+    assert steps[-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    documented = set(re.findall(r"`([\w-]+)`\s\(", text.split("Inputs (`with:`):")[1].split("Outputs:")[0]))
+    assert documented == set(action["inputs"])
+    for name, item in action["inputs"].items():
+        assert f"`{name}`" in text and (not item["default"] or f"`{item['default']}`" in text)
+
+
+def test_editor_settings_are_valid():
+    text = section("Use it in your editor: `losslint server`")
+    (settings,) = blocks(text, "json")
+    assert json.loads(settings)["glspc.server.commandArguments"] == ["server"]
+    (lua,) = blocks(text, "lua")
+    assert 'cmd = { "losslint", "server" }' in lua
+
+
+def test_command_line_examples_run(tmp_path):
+    """Every `losslint …` line of the command-line block runs in a small project: no usage error."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "model.py").write_text(buggy(), encoding="utf-8")
+    (tmp_path / "train.py").write_text(buggy(), encoding="utf-8")
+    (code,) = [b for b in blocks(section("Use it from the command line"), "") if "losslint check" in b]
+    commands = [line.split("  #")[0].strip() for line in code.splitlines() if line.strip()]
+    assert len(commands) >= 10
+    for command in commands:
+        if "--watch" in command:
+            continue  # runs until Ctrl-C: tests/test_terminal.py
+        stdin = None
+        if command.startswith("cat "):
+            stdin = (tmp_path / "train.py").read_text(encoding="utf-8")
+            command = command.split("|", 1)[1].strip()
+        words = shlex.split(command.split(" > ")[0])
+        assert words[0] == "losslint"
+        done = run_losslint(*words[1:], cwd=tmp_path, stdin=stdin)
+        assert done.returncode in (0, 1), (command, done.stderr)
+
+
+def test_docs_repeat_the_tested_snippets():
+    """docs/integrations.md shows the same pre-commit configuration and editor settings as the
+    README (tested above), and its workflows use the same placeholders."""
+    yaml = pytest.importorskip("yaml")
+    docs = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
+    assert blocks(section("pre-commit", docs), "yaml") == blocks(section("Use it in pre-commit"), "yaml")
+    editor = section("Use it in your editor: `losslint server`")
+    assert blocks(section("The editor: `losslint server`", docs), "json") == blocks(editor, "json")
+    assert blocks(section("The editor: `losslint server`", docs), "lua") == blocks(editor, "lua")
+    with_action, without = blocks(section("GitHub Actions", docs), "yaml")
+    assert yaml.safe_load(with_action)["jobs"]["losslint"]["steps"][-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
+    assert f'"keras-losslint @ git+{REPO_PLACEHOLDER}@{REV_PLACEHOLDER}"' in without  # run by tests/test_action.py
+    assert "v0.1.0" not in docs and "v0.1.0" not in README
