@@ -640,6 +640,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 layer.target_units = _int(shape.items[-1]) if (_int(shape.items[-1]) or 0) > 0 else None
         if spec.role is k.LayerRole.SHAPE and spec.keeps_units:
             data_format = _arg(node, "data_format", None)
+            if isinstance(data_format, cst.Call) and (self.names.symbol(data_format.func) or "").endswith(
+                    ".image_data_format"):
+                data_format = None  # the global setting, "channels_last" unless configured otherwise
             value = self.eval(data_format, env) if data_format is not None else Const("channels_last", None)
             if not (isinstance(value, Const) and value.value in ("channels_last", None)):
                 layer.spec = None  # channels first: the last axis is not the channels
