@@ -31,28 +31,124 @@ def _ref(what: str) -> SourceRef:
 # --------------------------------------------------------------------------- outputs
 
 
-def resolve_outputs(model, input_shape=None) -> tuple[list, list[str | None]] | None:
-    """The symbolic output tensors and their names, or None when they cannot be found."""
+def resolve_outputs(model) -> tuple[list, list[str | None]] | None:
+    """The symbolic output tensors and their names (functional and built Sequential models),
+    or None. Never calls the model: a subclassed model's outputs are observed in a train step
+    (`observe_outputs`)."""
     try:
         tensors = list(model.outputs)
         names = list(getattr(model, "output_names", None) or [None] * len(tensors))
         return tensors, names if len(names) == len(tensors) else [None] * len(tensors)
     except (AttributeError, ValueError, TypeError):
-        pass
-    if input_shape is None or type(model).__name__ in ("Sequential", "Functional"):
         return None
-    # Subclassed model: calling `call` on a symbolic input reveals the producing inner layer.
-    try:
-        import keras  # only reached at fit time, when the user's keras is loaded
 
-        result = model.call(keras.Input(shape=tuple(input_shape)))
-    except Exception:
+
+class ObservedOutput:
+    """An output seen as `y_pred` in a train step: what produced it, and its shape."""
+
+    def __init__(self, activation_id, projection, activation_layer, shape) -> None:
+        self.activation_id, self.projection, self.activation_layer = activation_id, projection, activation_layer
+        self.shape = shape
+
+
+# The op (TensorFlow graph) or autograd node (torch) that ends an activation function.
+_TF_OP_ACTIVATIONS = {"Softmax": "softmax", "Sigmoid": "sigmoid", "LogSoftmax": "log_softmax", "Relu": "relu",
+                      "Relu6": "relu6", "Tanh": "tanh", "Softplus": "softplus", "Elu": "elu", "Selu": "selu",
+                      "Exp": "exponential"}
+_TORCH_ACTIVATIONS = {"SoftmaxBackward0": "softmax", "SigmoidBackward0": "sigmoid",
+                      "LogSoftmaxBackward0": "log_softmax", "ReluBackward0": "relu", "TanhBackward0": "tanh",
+                      "SoftplusBackward0": "softplus", "EluBackward0": "elu", "ExpBackward0": "exponential"}
+
+
+def _static_shape(tensor) -> tuple | None:
+    shape = getattr(tensor, "shape", None)
+    try:
+        return tuple(None if d is None else int(d) for d in shape) if shape is not None else None
+    except (TypeError, ValueError):
         return None
-    if isinstance(result, Mapping):
-        return list(result.values()), list(result.keys())
-    if isinstance(result, (list, tuple)):
-        return list(result), [None] * len(result)
-    return [result], [None]
+
+
+def _named_layers(model) -> dict[str, Any]:
+    try:
+        layers = list(model._flatten_layers(include_self=False))
+    except (AttributeError, TypeError):
+        layers = list(getattr(model, "layers", None) or [])
+    found: dict[str, Any] = {}
+    for layer in layers:
+        found.setdefault(getattr(layer, "name", None), layer)
+    return found
+
+
+def _layer_of_op(layers: dict[str, Any], op_name: str):
+    """The innermost layer whose name scope encloses a TensorFlow op (`model/dense_1/Sigmoid`)."""
+    for scope in reversed(op_name.split("/")[:-1]):
+        if scope in layers:
+            return layers[scope]
+    return None
+
+
+def _observe_tf(model, tensor):
+    op = getattr(tensor, "op", None)  # graph tensors only; an eager tensor has no producing op
+    while op is not None and op.type == "Identity" and len(op.inputs) == 1:
+        op = op.inputs[0].op
+    if op is None or not isinstance(getattr(op, "name", None), str):
+        return None
+    layers = _named_layers(model)
+    layer = _layer_of_op(layers, op.name)
+    if layer is not None:
+        act, projection, act_layer = _final_layer(layer, 0)
+        if act is not None or _layer_spec(layer) is not None:
+            return act, projection, act_layer
+    act = _TF_OP_ACTIVATIONS.get(op.type)  # an activation applied in call() itself
+    if act is None:
+        return None
+    producer = _layer_of_op(layers, op.inputs[0].op.name) if len(op.inputs) else None
+    return act, producer, producer
+
+
+def _observe_torch(tensor):
+    node = getattr(tensor, "grad_fn", None)
+    act = _TORCH_ACTIVATIONS.get(type(node).__name__) if node is not None else None
+    return (act, None, None) if act is not None else None
+
+
+def _observe_one(model, tensor) -> ObservedOutput | None:
+    shape = _static_shape(tensor)
+    if shape is None:
+        return None
+    if getattr(tensor, "_keras_history", None) is not None:
+        act, projection, act_layer = _final_layer(*_producer(tensor))
+        return ObservedOutput(act, projection, act_layer, shape)
+    module = type(tensor).__module__ or ""
+    seen = None
+    try:
+        if module.startswith("tensorflow"):
+            seen = _observe_tf(model, tensor)
+        elif module.startswith("torch"):
+            seen = _observe_torch(tensor)
+    except (AttributeError, TypeError, ValueError):
+        seen = None
+    if seen is None:  # JAX tracers and anything else: the shape only, activation unknown
+        return ObservedOutput(None, None, None, shape)
+    return ObservedOutput(*seen, shape)
+
+
+def observe_outputs(model, y_pred) -> tuple[list, list[str | None]] | None:
+    """Outputs as seen in `compute_loss(y_pred=...)` of a train step, or None.
+
+    TensorFlow graph tensors name their producing op and layer scope; torch tensors their
+    autograd node; JAX tracers only their shape. Only reads attributes: nothing is computed.
+    """
+    if y_pred is None:
+        return None
+    if isinstance(y_pred, Mapping):
+        names, tensors = list(y_pred.keys()), list(y_pred.values())
+    elif isinstance(y_pred, (list, tuple)):
+        names, tensors = [None] * len(y_pred), list(y_pred)
+    else:
+        names, tensors = [None], [y_pred]
+    seen = [_observe_one(model, t) for t in tensors]
+    return (seen, names) if all(s is not None for s in seen) else None
 
 
 def _producer(tensor):
@@ -110,7 +206,7 @@ def _final_layer(layer, index: int, depth: int = 0):
     if layer is None or depth > 20:
         return None, None, None
     if hasattr(layer, "layers") and hasattr(layer, "compile"):  # a nested model
-        found = resolve_outputs(layer, None)
+        found = resolve_outputs(layer)
         if found is None:
             inner = layer.layers[-1] if getattr(layer, "layers", None) else None
             return _final_layer(inner, 0, depth + 1)
@@ -133,7 +229,10 @@ def _final_layer(layer, index: int, depth: int = 0):
 
 
 def _output_facts(tensor, name, loss, labels, metrics) -> OutputFacts:
-    act, projection, act_layer = _final_layer(*_producer(tensor))
+    if isinstance(tensor, ObservedOutput):
+        act, projection, act_layer = tensor.activation_id, tensor.projection, tensor.activation_layer
+    else:
+        act, projection, act_layer = _final_layer(*_producer(tensor))
     units = _units(tensor)
     if projection is None:
         projection = act_layer = None
@@ -232,7 +331,7 @@ def model_facts(model, loss: Any, metrics: Any = None, *, outputs=None,
                 labels: list[LabelFacts | None] | None = None, label_shapes: list | None = None) -> ModelFacts:
     """Facts for a compiled live model.
 
-    `outputs` is `resolve_outputs(model, input_shape)` (computed by the caller, once per call);
+    `outputs` is `resolve_outputs(model)` or `observe_outputs(model, y_pred)` (by the caller);
     `labels`/`label_shapes` are per output and known only at fit.
     """
     name = getattr(model, "name", None) or type(model).__name__
