@@ -62,10 +62,11 @@ class _State:
         self.finder: _PatchOnImport | None = None
         self.compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (loss, metrics)
         self.observed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> outputs seen in a step
-        self.reported: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> {codes}
+        self.reported: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model or loss -> {codes}
+        self.loss_calls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # losses already inspected
         self.internal_reported = False
         self.lock = threading.RLock()
-        self.local = threading.local()  # .fits: stack of _FitContext of this thread
+        self.local = threading.local()  # .fits: _FitContext stack; .in_compute_loss: depth
 
 
 _STATE = _State()
@@ -226,6 +227,14 @@ def _on_compute_loss(model, y, y_pred) -> None:
     _check_fit(context, y_pred)
 
 
+def _on_loss_call(loss, y_true, y_pred) -> None:
+    """First direct call of a Keras loss (object or function) outside Keras's own compute_loss."""
+    _STATE.loss_calls[loss] = True
+    facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts)
+    if facts is not None:
+        _report(loss, facts)
+
+
 def _compile_arguments(signature, model, args, kwargs) -> tuple[Any, Any]:
     """`loss` and `metrics` as the user passed them (keras and tf_keras order them differently)."""
     if not args:  # the common case: keywords only, no binding needed
@@ -292,6 +301,14 @@ def _wrap_compute_loss(original):
     signature = inspect.signature(original)
 
     def compute_loss(self, *args, **kwargs):
+        local = _STATE.local
+        local.in_compute_loss = getattr(local, "in_compute_loss", 0) + 1  # losses called in here are Keras's own
+        try:
+            return _checked_compute_loss(self, args, kwargs)
+        finally:
+            local.in_compute_loss -= 1
+
+    def _checked_compute_loss(self, args, kwargs):
         if _STATE.mode != "off" and _fits():
             try:
                 bound = signature.bind(self, *args, **kwargs).arguments
@@ -306,6 +323,47 @@ def _wrap_compute_loss(original):
         return original(self, *args, **kwargs)
 
     return _same_face(compute_loss, original)
+
+
+def _loss_call_wanted(loss) -> bool:
+    if _STATE.mode == "off" or getattr(_STATE.local, "in_compute_loss", 0):
+        return False
+    try:
+        return loss not in _STATE.loss_calls
+    except TypeError:  # not weak-referenceable
+        return False
+
+
+def _inspect_loss_call(loss, y_true, y_pred) -> None:
+    try:
+        _on_loss_call(loss, y_true, y_pred)
+    except LossLintError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        _internal_error(error)
+
+
+def _wrap_loss_call(original):
+    """`Loss.__call__`: a loss object called directly (custom loops, train_step overrides)."""
+
+    def __call__(self, y_true, y_pred, *args, **kwargs):
+        if _loss_call_wanted(self):
+            _inspect_loss_call(self, y_true, y_pred)
+        return original(self, y_true, y_pred, *args, **kwargs)
+
+    return _same_face(__call__, original)
+
+
+def _wrap_loss_function(original):
+    """`keras.losses.categorical_crossentropy(y_true, y_pred, ...)` called directly."""
+
+    def loss_function(y_true, y_pred, *args, **kwargs):
+        if _loss_call_wanted(original):
+            _STATE.loss_calls[original] = True
+            _inspect_loss_call(original, y_true, y_pred)
+        return original(y_true, y_pred, *args, **kwargs)
+
+    return _same_face(loss_function, original)
 
 
 class _RecordingEpochIterator:
@@ -421,6 +479,17 @@ def _patch_keras(module) -> None:
     utils = sys.modules.get("keras.src.trainers.data_adapters.data_adapter_utils")
     if utils is not None:
         _patch_function(utils, "get_tensor_spec", _wrap_tensor_spec)
+    _patch_losses(getattr(module, "losses", None))
+
+
+def _patch_losses(losses) -> None:
+    """The `Loss` base class's `__call__` and the public crossentropy-family functions."""
+    loss_class = getattr(losses, "Loss", None)
+    if isinstance(loss_class, type):
+        _patch_method(loss_class, "__call__", _wrap_loss_call)
+    for name in introspect.DIRECT_LOSS_FUNCTIONS:
+        if inspect.isfunction(getattr(losses, name, None)):
+            _patch_function(losses, name, _wrap_loss_function)
 
 
 def _patch_tf_keras(module) -> None:
@@ -431,6 +500,7 @@ def _patch_tf_keras(module) -> None:
     _patch_method(model_class, "compile", _wrap_compile)
     _patch_method(model_class, "fit", _wrap_fit)
     _patch_method(model_class, "compute_loss", _wrap_compute_loss)
+    _patch_losses(getattr(module, "losses", None))
 
 
 # One patcher per framework, keyed by the top-level module that the import watcher waits for.
@@ -527,6 +597,7 @@ def uninstall() -> None:
             _STATE.finder = None
         _STATE.compiled.clear()
         _STATE.observed.clear()
+        _STATE.loss_calls.clear()
         _STATE.reported.clear()
         _STATE.internal_reported = False
 

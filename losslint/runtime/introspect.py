@@ -80,24 +80,44 @@ def _named_layers(model) -> dict[str, Any]:
 
 
 def _layer_of_op(layers: dict[str, Any], op_name: str):
-    """The innermost layer whose name scope encloses a TensorFlow op (`model/dense_1/Sigmoid`)."""
+    """The innermost layer whose name scope encloses a TensorFlow op (`model/dense_1/Sigmoid`).
+
+    TensorFlow makes repeated scopes unique with a `_N` suffix (`dense_1_2`), so a scope also
+    matches the layer named without its last suffix; the caller checks the match against the op.
+    """
     for scope in reversed(op_name.split("/")[:-1]):
         if scope in layers:
             return layers[scope]
+        base, _, suffix = scope.rpartition("_")
+        if suffix.isdigit() and base in layers:
+            return layers[base]
     return None
 
 
+def _agrees(act: str | None, op_type: str, units, shape) -> bool:
+    """A layer found by scope is trusted only if its activation matches the op that ended it
+    and its unit count matches the output's last axis."""
+    if units is not None and shape and shape[-1] is not None and units != shape[-1]:
+        return False
+    op_act = _TF_OP_ACTIVATIONS.get(op_type)
+    if act == "linear":
+        return op_act is None and op_type in ("BiasAdd", "AddV2", "Add", "MatMul", "BatchMatMulV2", "Einsum")
+    return op_act is not None and op_act == act
+
+
 def _observe_tf(model, tensor):
+    if type(tensor).__name__ == "EagerTensor":
+        return None  # no producing op
     op = getattr(tensor, "op", None)  # graph tensors only; an eager tensor has no producing op
     while op is not None and op.type == "Identity" and len(op.inputs) == 1:
         op = op.inputs[0].op
     if op is None or not isinstance(getattr(op, "name", None), str):
         return None
-    layers = _named_layers(model)
+    layers = _named_layers(model) if model is not None else {}
     layer = _layer_of_op(layers, op.name)
     if layer is not None:
         act, projection, act_layer = _final_layer(layer, 0)
-        if act is not None or _layer_spec(layer) is not None:
+        if _agrees(act, op.type, getattr(projection, "units", None), _static_shape(tensor)):
             return act, projection, act_layer
     act = _TF_OP_ACTIVATIONS.get(op.type)  # an activation applied in call() itself
     if act is None:
@@ -379,3 +399,69 @@ def output_shapes(found) -> list[tuple] | None:
         return [tuple(t.shape) for t in found[0]]
     except (AttributeError, TypeError):
         return None
+
+
+# --------------------------------------------------------------------------- losses called directly
+
+# `keras.losses` functions checked when called directly (the loss objects are checked through
+# `Loss.__call__`); all take (y_true, y_pred).
+DIRECT_LOSS_FUNCTIONS = tuple(name for name in ("categorical_crossentropy", "sparse_categorical_crossentropy",
+                                                "binary_crossentropy", "binary_focal_crossentropy",
+                                                "categorical_focal_crossentropy", "kl_divergence", "poisson")
+                              if LOSS_BY_STRING.get(name))
+MAX_PRED_ROWS = 4096  # rows of y_pred looked at when judging by values
+
+
+def _values_activation(tensor) -> str | None:
+    """Judge an output by its values, on a bounded slice: rows in [0, 1] summing to 1 are a
+    softmax; values below 0 and beyond 1 are unbounded (linear-like). Anything else: unknown."""
+    import numpy as np
+
+    from .labels import as_array
+
+    try:
+        head = tensor[:MAX_PRED_ROWS] if getattr(tensor, "ndim", 0) >= 1 else tensor
+    except Exception:  # noqa: BLE001 - a tensor type that cannot be sliced
+        return None
+    array = as_array(head)
+    if array is None or array.dtype.kind != "f" or array.ndim < 2 or not np.isfinite(array).all():
+        return None
+    low, high = float(array.min()), float(array.max())
+    if low >= 0.0 and high <= 1.0 and array.shape[-1] >= 2:
+        sums = array.reshape(-1, array.shape[-1]).sum(axis=1)
+        return "softmax" if np.allclose(sums, 1.0, atol=1e-3) else None
+    if low < -1.0 or high > 1.0:
+        return "linear" if low < 0.0 else None
+    return None
+
+
+def loss_call_facts(loss: Any, y_true, y_pred, label_facts_for) -> ModelFacts | None:
+    """Facts for one direct call `loss(y_true, y_pred)` outside `fit`, or None when the loss is
+    not one we know or the output cannot be read. Reads attributes and a bounded slice of values."""
+    facts = loss_facts(loss, "loss call")
+    if facts is None or isinstance(y_pred, (Mapping, list, tuple)):
+        return None
+    shape = _static_shape(y_pred)
+    if not shape:
+        return None
+    seen = _observe_one(None, y_pred)
+    act, projection, act_layer = (seen.activation_id, seen.projection, seen.activation_layer) if seen else (None,) * 3
+    if getattr(y_pred, "_keras_logits", None) is not None and act is None:  # Keras's TF softmax/sigmoid mark
+        act = _values_activation(y_pred) or ("sigmoid" if shape[-1] == 1 else None)
+    if act is None:
+        act = _values_activation(y_pred)
+    if act is None:
+        return None
+    units = shape[-1] if len(shape) > 1 else None
+    facts = resolve_auto_loss(facts, units, _static_shape(y_true), len(shape))
+    labels = label_facts_for(y_true, shape)
+    layer_name = getattr(projection, "name", None)
+    output = OutputFacts(
+        activation_id=act, units=units,
+        layer_text=_describe(projection, units) if projection is not None else "output",
+        ref=_ref(f"layer '{layer_name}'" if layer_name else "y_pred"),
+        activation_ref=_ref(f"layer '{getattr(act_layer, 'name', layer_name)}'" if layer_name else "y_pred"),
+        loss=facts, labels=labels,
+    )
+    name = type(loss).__name__ if not hasattr(loss, "__name__") else loss.__name__
+    return ModelFacts(name, _ref("loss call"), (output,), origin="runtime", site="loss-call")

@@ -21,6 +21,7 @@ MAX_VALUES = 2_000_000  # ~8 ms of min/max on one core; enough to see 1-based or
 MAX_ROWS = 4096  # rows looked at to tell one-hot from multi-hot
 
 _REF = SourceRef(origin="labels passed to fit()")
+_CALL_REF = SourceRef(origin="labels passed to the loss")
 
 
 def _symbolic(value: Any) -> bool:
@@ -58,6 +59,13 @@ def as_array(value: Any) -> np.ndarray | None:
     if array.dtype == bool:
         array = array.astype(np.int8)
     return array if array.dtype.kind in "iuf" and array.size > 0 else None
+
+
+def call_label_facts(value: Any, output_shape: tuple | None) -> LabelFacts | None:
+    """Labels handed to a loss called directly (`loss_fn(y_true, y_pred)`)."""
+    facts = label_facts(value, output_shape)
+    return None if facts is None else LabelFacts(facts.format, _CALL_REF, facts.num_classes, facts.min_value,
+                                                 facts.max_value, facts.dtype)
 
 
 def label_facts(value: Any, output_shape: tuple | None) -> LabelFacts | None:
