@@ -41,7 +41,7 @@ print("values", [round(float(np.mean(np.asarray(v))), 6) for v in values])
 
 
 def _codes(stderr: str) -> list[str]:
-    return re.findall(r"LossLintWarning: (LL\\d+)", stderr)
+    return re.findall(r"LossLintWarning: (LL\d+)", stderr)
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch", "tf_keras"])
