@@ -1,8 +1,10 @@
-"""Runtime hook overhead: compile() and first-epoch fit() with vs without the hook, and the
-cost of `import losslint`. Prints ratios measured in one run. Not a test.
+"""Runtime hook overhead: compile() and first-epoch fit() with vs without the hook, the cost of
+a directly called loss (custom training loops), and the cost of `import losslint`. Prints
+ratios measured in one run. Not a test.
 
     python benchmarks/bench_runtime.py [--repeat 7]
     python benchmarks/bench_runtime.py --torch-only     # the PyTorch section alone
+    for b in tensorflow jax torch; do KERAS_BACKEND=$b python benchmarks/bench_runtime.py; done
 
 Backend: whatever KERAS_BACKEND says (TensorFlow by default).
 """
@@ -85,6 +87,8 @@ def main() -> None:
         if hooked_block:
             losslint.uninstall()
 
+    direct_loss(keras, np, repeat)
+
     def med(samples, i):
         return statistics.median(s[i] for s in samples)
 
@@ -148,6 +152,36 @@ def torch_loss_calls(repeat: int = 7, calls: int = 500) -> None:
         print(f"{label:32s} without {a * 1e6:9.2f} us   with {b * 1e6:9.2f} us   ratio {b / a:6.3f}")
     print(f"first-call inspection (grad_fn, targets' range): {statistics.median(first) * 1e6:.1f} us, "
           f"once per loss object ({statistics.median(first) / plain:.2f} x one loss call)")
+
+
+def direct_loss(keras, np, repeat: int) -> None:
+    """`loss_fn(y, model(x))` as in a custom loop: the first call (the hook inspects it), then
+    later calls (one dictionary look-up), each against the same call without the hook."""
+    import losslint
+
+    rng = np.random.default_rng(1)
+    y_pred = keras.ops.softmax(keras.ops.convert_to_tensor(rng.random((256, 10)).astype("float32")))
+    y_true = keras.utils.to_categorical(rng.integers(0, 10, 256), 10)
+
+    def once(loss_fn):
+        start = time.perf_counter()
+        loss_fn(y_true, y_pred)
+        return time.perf_counter() - start
+
+    plain_first, plain_later, hooked_first, hooked_later = [], [], [], []
+    for _ in range(repeat):
+        loss_fn = keras.losses.CategoricalCrossentropy()
+        plain_first.append(once(loss_fn))
+        plain_later.append(statistics.median(once(loss_fn) for _ in range(20)))
+        with losslint.install():
+            loss_fn = keras.losses.CategoricalCrossentropy()
+            hooked_first.append(once(loss_fn))
+            hooked_later.append(statistics.median(once(loss_fn) for _ in range(20)))
+    pf, pl = statistics.median(plain_first), statistics.median(plain_later)
+    hf, hl = statistics.median(hooked_first), statistics.median(hooked_later)
+    print(f"{'direct loss call, first':32s} without {pf * 1e3:9.3f} ms   with {hf * 1e3:9.3f} ms   "
+          f"check {max(hf - pf, 0) * 1e3:.3f} ms ({max(hf - pf, 0) / pf:.0%} of the call)")
+    print(f"{'direct loss call, later':32s} without {pl * 1e3:9.3f} ms   with {hl * 1e3:9.3f} ms   ratio {hl / pl:6.3f}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,21 @@
-"""The compile/fit hook: wraps `keras.Model` (and `tf_keras.Model`) and warns on mismatches.
+"""The runtime hook: observes Keras's own `compile`, `fit` and `compute_loss` and warns on mismatches.
 
 Keras is never imported here. If it is already loaded the classes are patched at once;
 otherwise a meta-path finder patches them right after the user's own `import keras` (so a
 `KERAS_BACKEND` set by the script still takes effect).
+
+Invisible by construction (DESIGN §4): every method is wrapped *in the class that defines it*
+(`Trainer.compile`, the backend trainer's `fit`, ...), never added to `keras.Model`, so Keras's
+own checks such as `self.__class__.compile != Trainer.compile` (which decides whether
+`load_model`/`clone_model` recompile a model) answer exactly as without the hook. The hook never
+calls user code and never pulls data: what it needs from a forward pass or a batch it reads from
+the ones Keras makes anyway (the first batch Keras peeks or builds with, and the `y_pred` of the
+first train step's `compute_loss`, before any gradient is applied).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import inspect
@@ -15,13 +24,12 @@ import sys
 import threading
 import warnings
 import weakref
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..registry import run_rules, select_codes
 from . import introspect, labels, location, torch_hook
 
 MODES = ("off", "warn", "raise")
-_WATCHED = ("keras", "tf_keras", "torch")
 
 
 class LossLintWarning(UserWarning):
@@ -36,19 +44,47 @@ class LossLintError(Exception):
     """Raised in `mode="raise"` before training starts."""
 
 
+class _FitContext:
+    """One running `fit()` of a model compiled under the hook, until its check has run."""
+
+    def __init__(self, model, loss, metrics, y) -> None:
+        self.model, self.loss, self.metrics, self.y = model, loss, metrics, y
+        self.pending = True  # the fit-time check has not run yet
+        self.building = 0  # inside Keras's `_symbolic_build`: y_pred there is a shape-only spec
+
+
 class _State:
     def __init__(self) -> None:
         self.mode = "warn"
         self.codes: frozenset[str] = frozenset()
-        self.originals: dict[type, dict[str, Any]] = {}  # class -> {name: attribute or None}
+        self.patched: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
+        self.patched_modules: set[str] = set()
         self.finder: _PatchOnImport | None = None
         self.compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (loss, metrics)
-        self.reported: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> {codes}
+        self.observed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> outputs seen in a step
+        self.reported: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model or loss -> {codes}
+        self.loss_calls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # losses already inspected
         self.internal_reported = False
         self.lock = threading.RLock()
+        self.local = threading.local()  # .fits: _FitContext stack; .in_compute_loss: depth
 
 
 _STATE = _State()
+
+
+def _fits() -> list[_FitContext]:
+    stack = getattr(_STATE.local, "fits", None)
+    if stack is None:
+        stack = _STATE.local.fits = []
+    return stack
+
+
+def _current_fit(model=None) -> _FitContext | None:
+    stack = _fits()
+    if not stack:
+        return None
+    context = stack[-1]
+    return context if model is None or context.model is model else None
 
 
 # --------------------------------------------------------------------------- reporting
@@ -64,7 +100,7 @@ def _skip_dirs() -> tuple[str, ...]:
 
 
 def _user_frame():
-    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax."""
+    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax / torch."""
     skip = _skip_dirs()
     frame = sys._getframe(1)
     while frame is not None:
@@ -96,10 +132,11 @@ def format_diagnostic(diagnostic) -> str:
     return f"{diagnostic.code} {diagnostic.message}\n  help: {diagnostic.help}"
 
 
-def _report(model, facts) -> None:
+def _report(owner, facts) -> None:
+    """Warn (or raise) each finding not yet reported for `owner` (a model or a loss object)."""
     with _STATE.lock:
         diagnostics = run_rules(facts, _STATE.codes, mode="runtime")
-        seen = _STATE.reported.setdefault(model, set())
+        seen = _STATE.reported.setdefault(owner, set())
         fresh = [d for d in diagnostics if d.code not in seen]
         seen.update(d.code for d in fresh)
     if not fresh:
@@ -133,21 +170,71 @@ def _guarded(check, *args) -> None:
 
 def _on_compile(model, bound_loss, bound_metrics) -> None:
     _STATE.compiled[model] = (bound_loss, bound_metrics)
+    _STATE.observed.pop(model, None)
     facts = introspect.model_facts(model, bound_loss, bound_metrics)
     _report(model, facts)
 
 
-def _on_fit(model, args, kwargs) -> None:
-    if model not in _STATE.compiled:
-        return  # compiled before the hook was installed
-    loss, metrics = _STATE.compiled[model]
-    input_shape, y = labels.fit_data(args, kwargs)
-    outputs = introspect.resolve_outputs(model, input_shape)
+def _outputs(model, y_pred=None):
+    """The model's outputs: its symbolic graph, else what a train step showed (now or before)."""
+    found = introspect.resolve_outputs(model)
+    if found is not None:
+        return found
+    if y_pred is not None:
+        observed = introspect.observe_outputs(model, y_pred)
+        if observed is not None:
+            _STATE.observed[model] = observed
+    return _STATE.observed.get(model)
+
+
+def _check_fit(context: _FitContext, y_pred=None) -> None:
+    context.pending = False
+    model = context.model
+    outputs = _outputs(model, y_pred)
     names = outputs[1] if outputs else [None]
-    label_facts, label_shapes = labels.per_output(y, names, introspect.output_shapes(outputs))
-    facts = introspect.model_facts(model, loss, metrics, outputs=outputs, labels=label_facts,
+    label_facts, label_shapes = labels.per_output(context.y, names, introspect.output_shapes(outputs))
+    facts = introspect.model_facts(model, context.loss, context.metrics, outputs=outputs, labels=label_facts,
                                    label_shapes=label_shapes)
     _report(model, facts)
+
+
+def _on_fit(model, args, kwargs) -> _FitContext | None:
+    """At `fit()`'s start: check at once when outputs and labels are already known, else defer
+    to the first train step (`_on_compute_loss`)."""
+    if model not in _STATE.compiled:
+        return None  # compiled before the hook was installed
+    loss, metrics = _STATE.compiled[model]
+    y, complete = labels.fit_labels(args, kwargs)
+    context = _FitContext(model, loss, metrics, y)
+    if complete and _outputs(model) is not None:
+        _check_fit(context)
+    return context
+
+
+def _on_batch(batch) -> None:
+    """The first batch Keras itself drew (or peeked) for the running fit."""
+    context = _current_fit()
+    if context is not None and context.pending and context.y is None:
+        context.y = labels.batch_labels(batch)
+
+
+def _on_compute_loss(model, y, y_pred) -> None:
+    context = _current_fit(model)
+    if context is None or not context.pending:
+        return
+    if context.y is None:
+        context.y = labels.concrete_labels(y)  # torch, or a train step run eagerly
+    if context.building:
+        return  # Keras's own shape-only pass before training: y_pred says nothing yet
+    _check_fit(context, y_pred)
+
+
+def _on_loss_call(loss, y_true, y_pred) -> None:
+    """First direct call of a Keras loss (object or function) outside Keras's own compute_loss."""
+    _STATE.loss_calls[loss] = True
+    facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts)
+    if facts is not None:
+        _report(loss, facts)
 
 
 def _compile_arguments(signature, model, args, kwargs) -> tuple[Any, Any]:
@@ -164,6 +251,16 @@ def _compile_arguments(signature, model, args, kwargs) -> tuple[Any, Any]:
     return arguments.get("loss", getattr(model, "loss", None)), arguments.get("metrics")
 
 
+# --------------------------------------------------------------------------- wrappers
+
+
+def _same_face(wrapper, original):
+    """Give `wrapper` the name, docstring, signature (`__wrapped__`) of `original`; mark it ours."""
+    functools.update_wrapper(wrapper, original)
+    wrapper.__losslint__ = True
+    return wrapper
+
+
 def _wrap_compile(original):
     signature = inspect.signature(original)  # once per patch, not per call
 
@@ -174,53 +271,260 @@ def _wrap_compile(original):
             _guarded(_on_compile, self, loss, metrics)
         return result
 
-    compile.__wrapped__ = original
-    compile.__losslint__ = True
-    compile.__doc__, compile.__name__, compile.__qualname__ = original.__doc__, "compile", original.__qualname__
-    return compile
+    return _same_face(compile, original)
 
 
 def _wrap_fit(original):
     def fit(self, *args, **kwargs):
+        context = None
         if _STATE.mode != "off":
-            _guarded(_on_fit, self, args, kwargs)
+            try:
+                context = _on_fit(self, args, kwargs)
+            except LossLintError:
+                raise
+            except Exception as error:  # noqa: BLE001
+                _internal_error(error)
+        if context is None:
+            return original(self, *args, **kwargs)
+        stack = _fits()
+        stack.append(context)
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            stack.remove(context)
+        if context.pending and _STATE.mode != "off":  # no train step reached compute_loss (custom train_step)
+            _guarded(_check_fit, context)
+        return result
+
+    return _same_face(fit, original)
+
+
+def _wrap_compute_loss(original):
+    signature = inspect.signature(original)
+
+    def compute_loss(self, *args, **kwargs):
+        local = _STATE.local
+        local.in_compute_loss = getattr(local, "in_compute_loss", 0) + 1  # losses called in here are Keras's own
+        try:
+            return _checked_compute_loss(self, args, kwargs)
+        finally:
+            local.in_compute_loss -= 1
+
+    def _checked_compute_loss(self, args, kwargs):
+        if _STATE.mode != "off" and _fits():
+            try:
+                bound = signature.bind(self, *args, **kwargs).arguments
+            except TypeError:
+                bound = {}
+            try:
+                _on_compute_loss(self, bound.get("y"), bound.get("y_pred"))
+            except LossLintError:
+                raise
+            except Exception as error:  # noqa: BLE001
+                _internal_error(error)
         return original(self, *args, **kwargs)
 
-    fit.__wrapped__ = original
-    fit.__losslint__ = True
-    fit.__doc__, fit.__name__, fit.__qualname__ = original.__doc__, "fit", original.__qualname__
-    return fit
+    return _same_face(compute_loss, original)
+
+
+def _loss_call_wanted(loss) -> bool:
+    if _STATE.mode == "off" or getattr(_STATE.local, "in_compute_loss", 0):
+        return False
+    try:
+        return loss not in _STATE.loss_calls
+    except TypeError:  # not weak-referenceable
+        return False
+
+
+def _inspect_loss_call(loss, y_true, y_pred) -> None:
+    try:
+        _on_loss_call(loss, y_true, y_pred)
+    except LossLintError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        _internal_error(error)
+
+
+def _wrap_loss_call(original):
+    """`Loss.__call__`: a loss object called directly (custom loops, train_step overrides)."""
+
+    def __call__(self, y_true, y_pred, *args, **kwargs):
+        if _loss_call_wanted(self):
+            _inspect_loss_call(self, y_true, y_pred)
+        return original(self, y_true, y_pred, *args, **kwargs)
+
+    return _same_face(__call__, original)
+
+
+def _wrap_loss_function(original):
+    """`keras.losses.categorical_crossentropy(y_true, y_pred, ...)` called directly."""
+
+    def loss_function(y_true, y_pred, *args, **kwargs):
+        if _loss_call_wanted(original):
+            _STATE.loss_calls[original] = True
+            _inspect_loss_call(original, y_true, y_pred)
+        return original(y_true, y_pred, *args, **kwargs)
+
+    return _same_face(loss_function, original)
+
+
+class _RecordingEpochIterator:
+    """Passes Keras's epoch iterator through unchanged, telling `_on_batch` the first batch."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self._iterator = None
+
+    def __iter__(self):
+        self._iterator = iter(self._inner)
+        return self
+
+    def __next__(self):
+        item = next(self._iterator)
+        if isinstance(item, tuple) and len(item) == 3:
+            begin, end, data = item
+            if isinstance(data, (list, tuple)) and data:
+                _on_batch(data[0])
+            elif hasattr(data, "__next__"):
+                return begin, end, _RecordingIterator(data)
+        return item
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class _RecordingIterator:
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        batch = next(self._inner)
+        _on_batch(batch)
+        return batch
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def _wrap_symbolic_build(original):
+    """Keras 3 draws the first batch of a fit itself to build the model (JAX, torch, TF under a
+    distribution strategy); the hook reads it on the way."""
+
+    def _symbolic_build(self, iterator=None, data_batch=None):
+        context = _current_fit(self) if _STATE.mode != "off" else None
+        if context is None or not context.pending:
+            return original(self, iterator=iterator, data_batch=data_batch)
+        if data_batch is not None:
+            _guarded(_on_batch, data_batch)
+        elif iterator is not None:
+            iterator = _RecordingEpochIterator(iterator)
+        context.building += 1
+        try:
+            return original(self, iterator=iterator, data_batch=data_batch)
+        finally:
+            context.building -= 1
+
+    return _same_face(_symbolic_build, original)
+
+
+def _wrap_tensor_spec(original):
+    """Keras peeks the first batches of a generator or `PyDataset` to type its tf.data pipeline."""
+
+    def get_tensor_spec(batches):
+        if _STATE.mode != "off" and _fits() and isinstance(batches, (list, tuple)) and batches:
+            _guarded(_on_batch, batches[0])
+        return original(batches)
+
+    return _same_face(get_tensor_spec, original)
 
 
 # --------------------------------------------------------------------------- patching
 
 
-def _patch(cls: type) -> None:
-    if cls in _STATE.originals:
+def _defining_class(cls: type, name: str) -> type | None:
+    """The first class in `cls.__mro__` whose own `__dict__` holds `name`."""
+    return next((klass for klass in cls.__mro__ if name in vars(klass)), None)
+
+
+def _patch_method(cls: type, name: str, wrap: Callable) -> None:
+    """Wrap `name` where it is defined, so every `Sub.name is Base.name` check keeps its answer."""
+    owner = _defining_class(cls, name)
+    if owner is None:
         return
-    saved = {}
-    for name, wrap in (("compile", _wrap_compile), ("fit", _wrap_fit)):
-        current = getattr(cls, name)
-        if getattr(current, "__losslint__", False):
-            continue
-        saved[name] = cls.__dict__.get(name)  # None: inherited, so delete on uninstall
-        setattr(cls, name, wrap(current))
-    _STATE.originals[cls] = saved
+    current = vars(owner)[name]
+    if getattr(current, "__losslint__", False) or not callable(current):
+        return
+    setattr(owner, name, wrap(current))
+    _STATE.patched.append((owner, name, current))
+
+
+def _patch_function(module, name: str, wrap: Callable) -> None:
+    current = getattr(module, name, None)
+    if current is None or getattr(current, "__losslint__", False):
+        return
+    setattr(module, name, wrap(current))
+    _STATE.patched.append((module, name, current))
+
+
+def _patch_keras(module) -> None:
+    """Keras 3, any backend."""
+    model_class = getattr(module, "Model", None)
+    if not isinstance(model_class, type):
+        return
+    _patch_method(model_class, "compile", _wrap_compile)
+    _patch_method(model_class, "fit", _wrap_fit)
+    _patch_method(model_class, "compute_loss", _wrap_compute_loss)
+    _patch_method(model_class, "_symbolic_build", _wrap_symbolic_build)
+    utils = sys.modules.get("keras.src.trainers.data_adapters.data_adapter_utils")
+    if utils is not None:
+        _patch_function(utils, "get_tensor_spec", _wrap_tensor_spec)
+    _patch_losses(getattr(module, "losses", None))
+
+
+def _patch_losses(losses) -> None:
+    """The `Loss` base class's `__call__` and the public crossentropy-family functions."""
+    loss_class = getattr(losses, "Loss", None)
+    if isinstance(loss_class, type):
+        _patch_method(loss_class, "__call__", _wrap_loss_call)
+    for name in introspect.DIRECT_LOSS_FUNCTIONS:
+        if inspect.isfunction(getattr(losses, name, None)):
+            _patch_function(losses, name, _wrap_loss_function)
+
+
+def _patch_tf_keras(module) -> None:
+    """The legacy tf-keras package: `Model` itself defines compile/fit/compute_loss."""
+    model_class = getattr(module, "Model", None)
+    if not isinstance(model_class, type):
+        return
+    _patch_method(model_class, "compile", _wrap_compile)
+    _patch_method(model_class, "fit", _wrap_fit)
+    _patch_method(model_class, "compute_loss", _wrap_compute_loss)
+    _patch_losses(getattr(module, "losses", None))
+
+
+# One patcher per framework, keyed by the top-level module that the import watcher waits for.
+PATCHERS: dict[str, Callable[[Any], None]] = {
+    "keras": _patch_keras,
+    "tf_keras": _patch_tf_keras,
+    "torch": torch_hook.patch,
+}
 
 
 def _patch_module(name: str, module) -> None:
-    if name == "torch":
-        return torch_hook.patch(module)
-    model_class = getattr(module, "Model", None)
-    if isinstance(model_class, type):
-        _patch(model_class)
+    if name in _STATE.patched_modules:
+        return
+    _STATE.patched_modules.add(name)
+    PATCHERS[name](module)
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Patches `keras.Model` / `tf_keras.Model` right after the package finishes importing."""
+    """Patches a watched framework right after its package finishes importing."""
 
     def find_spec(self, fullname, path, target=None):
-        if fullname not in _WATCHED:
+        if fullname not in PATCHERS:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
@@ -239,7 +543,7 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
 
 
 def _patch_available() -> None:
-    for name in _WATCHED:
+    for name in PATCHERS:
         module = sys.modules.get(name)
         if module is not None:
             _patch_module(name, module)
@@ -284,25 +588,23 @@ def install(mode: str = "warn", select: Iterable[str] | None = None, ignore: Ite
 
 
 def uninstall() -> None:
-    """Restore the original `compile`/`fit`; safe to call when not installed."""
+    """Restore Keras's own methods exactly; safe to call when not installed."""
     with _STATE.lock:
-        for cls, saved in _STATE.originals.items():
-            for name, original in saved.items():
-                if original is None:
-                    if name in cls.__dict__:
-                        delattr(cls, name)
-                else:
-                    setattr(cls, name, original)
-        _STATE.originals.clear()
+        for owner, name, original in reversed(_STATE.patched):
+            setattr(owner, name, original)
+        _STATE.patched.clear()
+        _STATE.patched_modules.clear()
         torch_hook.unpatch()
         if _STATE.finder is not None:
             if _STATE.finder in sys.meta_path:
                 sys.meta_path.remove(_STATE.finder)
             _STATE.finder = None
         _STATE.compiled.clear()
+        _STATE.observed.clear()
+        _STATE.loss_calls.clear()
         _STATE.reported.clear()
         _STATE.internal_reported = False
 
 
 def is_installed() -> bool:
-    return bool(_STATE.originals) or _STATE.finder is not None
+    return bool(_STATE.patched) or _STATE.finder is not None

@@ -32,28 +32,144 @@ def _ref(what: str) -> SourceRef:
 # --------------------------------------------------------------------------- outputs
 
 
-def resolve_outputs(model, input_shape=None) -> tuple[list, list[str | None]] | None:
-    """The symbolic output tensors and their names, or None when they cannot be found."""
+def resolve_outputs(model) -> tuple[list, list[str | None]] | None:
+    """The symbolic output tensors and their names (functional and built Sequential models),
+    or None. Never calls the model: a subclassed model's outputs are observed in a train step
+    (`observe_outputs`)."""
     try:
         tensors = list(model.outputs)
         names = list(getattr(model, "output_names", None) or [None] * len(tensors))
         return tensors, names if len(names) == len(tensors) else [None] * len(tensors)
     except (AttributeError, ValueError, TypeError):
-        pass
-    if input_shape is None or type(model).__name__ in ("Sequential", "Functional"):
         return None
-    # Subclassed model: calling `call` on a symbolic input reveals the producing inner layer.
-    try:
-        import keras  # only reached at fit time, when the user's keras is loaded
 
-        result = model.call(keras.Input(shape=tuple(input_shape)))
-    except Exception:
+
+class ObservedOutput:
+    """An output seen as `y_pred` in a train step: what produced it, and its shape."""
+
+    def __init__(self, activation_id, projection, activation_layer, shape) -> None:
+        self.activation_id, self.projection, self.activation_layer = activation_id, projection, activation_layer
+        self.shape = shape
+
+
+# The op (TensorFlow graph) or autograd node (torch) that ends an activation function.
+_TF_OP_ACTIVATIONS = {"Softmax": "softmax", "Sigmoid": "sigmoid", "LogSoftmax": "log_softmax", "Relu": "relu",
+                      "Relu6": "relu6", "Tanh": "tanh", "Softplus": "softplus", "Elu": "elu", "Selu": "selu",
+                      "Exp": "exponential"}
+_TORCH_ACTIVATIONS = {"SoftmaxBackward0": "softmax", "SigmoidBackward0": "sigmoid",
+                      "LogSoftmaxBackward0": "log_softmax", "ReluBackward0": "relu", "TanhBackward0": "tanh",
+                      "SoftplusBackward0": "softplus", "EluBackward0": "elu", "ExpBackward0": "exponential"}
+
+
+def _static_shape(tensor) -> tuple | None:
+    shape = getattr(tensor, "shape", None)
+    try:
+        return tuple(None if d is None else int(d) for d in shape) if shape is not None else None
+    except (TypeError, ValueError):
         return None
-    if isinstance(result, Mapping):
-        return list(result.values()), list(result.keys())
-    if isinstance(result, (list, tuple)):
-        return list(result), [None] * len(result)
-    return [result], [None]
+
+
+def _named_layers(model) -> dict[str, Any]:
+    try:
+        layers = list(model._flatten_layers(include_self=False))
+    except (AttributeError, TypeError):
+        layers = list(getattr(model, "layers", None) or [])
+    found: dict[str, Any] = {}
+    for layer in layers:
+        found.setdefault(getattr(layer, "name", None), layer)
+    return found
+
+
+def _layer_of_op(layers: dict[str, Any], op_name: str):
+    """The innermost layer whose name scope encloses a TensorFlow op (`model/dense_1/Sigmoid`).
+
+    TensorFlow makes repeated scopes unique with a `_N` suffix (`dense_1_2`), so a scope also
+    matches the layer named without its last suffix; the caller checks the match against the op.
+    """
+    for scope in reversed(op_name.split("/")[:-1]):
+        if scope in layers:
+            return layers[scope]
+        base, _, suffix = scope.rpartition("_")
+        if suffix.isdigit() and base in layers:
+            return layers[base]
+    return None
+
+
+def _agrees(act: str | None, op_type: str, units, shape) -> bool:
+    """A layer found by scope is trusted only if its activation matches the op that ended it
+    and its unit count matches the output's last axis."""
+    if units is not None and shape and shape[-1] is not None and units != shape[-1]:
+        return False
+    op_act = _TF_OP_ACTIVATIONS.get(op_type)
+    if act == "linear":
+        return op_act is None and op_type in ("BiasAdd", "AddV2", "Add", "MatMul", "BatchMatMulV2", "Einsum")
+    return op_act is not None and op_act == act
+
+
+def _observe_tf(model, tensor):
+    if type(tensor).__name__ == "EagerTensor":
+        return None  # no producing op
+    op = getattr(tensor, "op", None)  # graph tensors only; an eager tensor has no producing op
+    while op is not None and op.type == "Identity" and len(op.inputs) == 1:
+        op = op.inputs[0].op
+    if op is None or not isinstance(getattr(op, "name", None), str):
+        return None
+    layers = _named_layers(model) if model is not None else {}
+    layer = _layer_of_op(layers, op.name)
+    if layer is not None:
+        act, projection, act_layer = _final_layer(layer, 0)
+        if _agrees(act, op.type, getattr(projection, "units", None), _static_shape(tensor)):
+            return act, projection, act_layer
+    act = _TF_OP_ACTIVATIONS.get(op.type)  # an activation applied in call() itself
+    if act is None:
+        return None
+    producer = _layer_of_op(layers, op.inputs[0].op.name) if len(op.inputs) else None
+    return act, producer, producer
+
+
+def _observe_torch(tensor):
+    node = getattr(tensor, "grad_fn", None)
+    act = _TORCH_ACTIVATIONS.get(type(node).__name__) if node is not None else None
+    return (act, None, None) if act is not None else None
+
+
+def _observe_one(model, tensor) -> ObservedOutput | None:
+    shape = _static_shape(tensor)
+    if shape is None:
+        return None
+    if getattr(tensor, "_keras_history", None) is not None:
+        act, projection, act_layer = _final_layer(*_producer(tensor))
+        return ObservedOutput(act, projection, act_layer, shape)
+    module = type(tensor).__module__ or ""
+    seen = None
+    try:
+        if module.startswith("tensorflow"):
+            seen = _observe_tf(model, tensor)
+        elif module.startswith("torch"):
+            seen = _observe_torch(tensor)
+    except (AttributeError, TypeError, ValueError):
+        seen = None
+    if seen is None:  # JAX tracers and anything else: the shape only, activation unknown
+        return ObservedOutput(None, None, None, shape)
+    return ObservedOutput(*seen, shape)
+
+
+def observe_outputs(model, y_pred) -> tuple[list, list[str | None]] | None:
+    """Outputs as seen in `compute_loss(y_pred=...)` of a train step, or None.
+
+    TensorFlow graph tensors name their producing op and layer scope; torch tensors their
+    autograd node; JAX tracers only their shape. Only reads attributes: nothing is computed.
+    """
+    if y_pred is None:
+        return None
+    if isinstance(y_pred, Mapping):
+        names, tensors = list(y_pred.keys()), list(y_pred.values())
+    elif isinstance(y_pred, (list, tuple)):
+        names, tensors = [None] * len(y_pred), list(y_pred)
+    else:
+        names, tensors = [None], [y_pred]
+    seen = [_observe_one(model, t) for t in tensors]
+    return (seen, names) if all(s is not None for s in seen) else None
 
 
 def _producer(tensor):
@@ -120,7 +236,7 @@ def _final_layer(layer, index: int, depth: int = 0):
     if layer is None or depth > 20:
         return None, None, None
     if hasattr(layer, "layers") and hasattr(layer, "compile"):  # a nested model
-        found = resolve_outputs(layer, None)
+        found = resolve_outputs(layer)
         if found is None:
             inner = layer.layers[-1] if getattr(layer, "layers", None) else None
             return _final_layer(inner, 0, depth + 1)
@@ -156,7 +272,10 @@ def _final_layer(layer, index: int, depth: int = 0):
 
 
 def _output_facts(tensor, name, loss, labels, metrics) -> OutputFacts:
-    act, projection, act_layer = _final_layer(*_producer(tensor))
+    if isinstance(tensor, ObservedOutput):
+        act, projection, act_layer = tensor.activation_id, tensor.projection, tensor.activation_layer
+    else:
+        act, projection, act_layer = _final_layer(*_producer(tensor))
     units = _units(tensor)
     if projection is None:
         projection = act_layer = None
@@ -256,7 +375,7 @@ def model_facts(model, loss: Any, metrics: Any = None, *, outputs=None,
                 labels: list[LabelFacts | None] | None = None, label_shapes: list | None = None) -> ModelFacts:
     """Facts for a compiled live model.
 
-    `outputs` is `resolve_outputs(model, input_shape)` (computed by the caller, once per call);
+    `outputs` is `resolve_outputs(model)` or `observe_outputs(model, y_pred)` (by the caller);
     `labels`/`label_shapes` are per output and known only at fit.
     """
     name = getattr(model, "name", None) or type(model).__name__
@@ -304,3 +423,69 @@ def output_shapes(found) -> list[tuple] | None:
         return [tuple(t.shape) for t in found[0]]
     except (AttributeError, TypeError):
         return None
+
+
+# --------------------------------------------------------------------------- losses called directly
+
+# `keras.losses` functions checked when called directly (the loss objects are checked through
+# `Loss.__call__`); all take (y_true, y_pred).
+DIRECT_LOSS_FUNCTIONS = tuple(name for name in ("categorical_crossentropy", "sparse_categorical_crossentropy",
+                                                "binary_crossentropy", "binary_focal_crossentropy",
+                                                "categorical_focal_crossentropy", "kl_divergence", "poisson")
+                              if LOSS_BY_STRING.get(name))
+MAX_PRED_ROWS = 4096  # rows of y_pred looked at when judging by values
+
+
+def _values_activation(tensor) -> str | None:
+    """Judge an output by its values, on a bounded slice: rows in [0, 1] summing to 1 are a
+    softmax; values below 0 and beyond 1 are unbounded (linear-like). Anything else: unknown."""
+    import numpy as np
+
+    from .labels import as_array
+
+    try:
+        head = tensor[:MAX_PRED_ROWS] if getattr(tensor, "ndim", 0) >= 1 else tensor
+    except Exception:  # noqa: BLE001 - a tensor type that cannot be sliced
+        return None
+    array = as_array(head)
+    if array is None or array.dtype.kind != "f" or array.ndim < 2 or not np.isfinite(array).all():
+        return None
+    low, high = float(array.min()), float(array.max())
+    if low >= 0.0 and high <= 1.0 and array.shape[-1] >= 2:
+        sums = array.reshape(-1, array.shape[-1]).sum(axis=1)
+        return "softmax" if np.allclose(sums, 1.0, atol=1e-3) else None
+    if low < -1.0 or high > 1.0:
+        return "linear" if low < 0.0 else None
+    return None
+
+
+def loss_call_facts(loss: Any, y_true, y_pred, label_facts_for) -> ModelFacts | None:
+    """Facts for one direct call `loss(y_true, y_pred)` outside `fit`, or None when the loss is
+    not one we know or the output cannot be read. Reads attributes and a bounded slice of values."""
+    facts = loss_facts(loss, "loss call")
+    if facts is None or isinstance(y_pred, (Mapping, list, tuple)):
+        return None
+    shape = _static_shape(y_pred)
+    if not shape:
+        return None
+    seen = _observe_one(None, y_pred)
+    act, projection, act_layer = (seen.activation_id, seen.projection, seen.activation_layer) if seen else (None,) * 3
+    if getattr(y_pred, "_keras_logits", None) is not None and act is None:  # Keras's TF softmax/sigmoid mark
+        act = _values_activation(y_pred) or ("sigmoid" if shape[-1] == 1 else None)
+    if act is None:
+        act = _values_activation(y_pred)
+    if act is None:
+        return None
+    units = shape[-1] if len(shape) > 1 else None
+    facts = resolve_auto_loss(facts, units, _static_shape(y_true), len(shape))
+    labels = label_facts_for(y_true, shape)
+    layer_name = getattr(projection, "name", None)
+    output = OutputFacts(
+        activation_id=act, units=units,
+        layer_text=_describe(projection, units) if projection is not None else "output",
+        ref=_ref(f"layer '{layer_name}'" if layer_name else "y_pred"),
+        activation_ref=_ref(f"layer '{getattr(act_layer, 'name', layer_name)}'" if layer_name else "y_pred"),
+        loss=facts, labels=labels,
+    )
+    name = type(loss).__name__ if not hasattr(loss, "__name__") else loss.__name__
+    return ModelFacts(name, _ref("loss call"), (output,), origin="runtime", site="loss-call")

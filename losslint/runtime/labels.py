@@ -1,9 +1,10 @@
-"""What is passed to `fit` → `LabelFacts` per output, plus the input shape.
+"""Labels given to `fit` → `LabelFacts` per output.
 
 Vectorised NumPy checks on a bounded slice: min/max/whole-number over at most `MAX_VALUES`
-values, row sums over at most `MAX_ROWS` rows. Datasets contribute their first batch only when
-they can be iterated again (`tf.data.Dataset`, `PyDataset`); one-shot generators and iterators
-are never touched.
+values, row sums over at most `MAX_ROWS` rows. Nothing here iterates a dataset, a generator or
+a `PyDataset`: labels are read from arrays the user passed, from the in-memory tensors a
+`tf.data.Dataset.from_tensor_slices(...)` pipeline was built from, or from a batch Keras itself
+drew (`batch_labels`, `concrete_labels`).
 """
 
 from __future__ import annotations
@@ -20,18 +21,33 @@ MAX_VALUES = 2_000_000  # ~8 ms of min/max on one core; enough to see 1-based or
 MAX_ROWS = 4096  # rows looked at to tell one-hot from multi-hot
 
 _REF = SourceRef(origin="labels passed to fit()")
+_CALL_REF = SourceRef(origin="labels passed to the loss")
+
+
+def _symbolic(value: Any) -> bool:
+    """A tensor without values (TF graph tensor, JAX tracer, Keras symbolic tensor): reading or
+    even slicing it would add operations to the user's traced train step, so it is left alone."""
+    module, name = type(value).__module__ or "", type(value).__name__
+    if module.startswith("tensorflow"):
+        return hasattr(value, "shape") and hasattr(value, "dtype") and name != "EagerTensor" \
+            and not hasattr(value, "to_numpy")
+    if module.startswith("jax"):
+        return "Tracer" in name
+    return name == "KerasTensor"
 
 
 def as_array(value: Any) -> np.ndarray | None:
     """A NumPy view of labels (NumPy, pandas, TF/JAX/torch tensors), bounded in size."""
-    if value is None or isinstance(value, (str, bytes, Mapping)):
+    if value is None or isinstance(value, (str, bytes, Mapping)) or _symbolic(value):
         return None
-    if hasattr(value, "to_numpy") and type(value).__module__.startswith("pandas"):
-        value = value.to_numpy()
-    elif hasattr(value, "detach") and hasattr(value, "cpu"):  # torch
-        value = value.detach().cpu()
-    shape = getattr(value, "shape", None)
     try:
+        if hasattr(value, "to_numpy") and type(value).__module__.startswith("pandas"):
+            value = value.to_numpy()
+        elif hasattr(value, "detach") and hasattr(value, "cpu"):  # torch
+            if getattr(value, "is_meta", False):
+                return None
+            value = value.detach().cpu()
+        shape = getattr(value, "shape", None)
         if shape is not None and len(shape) > 0 and shape[0] is not None:
             row = int(np.prod(shape[1:])) if len(shape) > 1 else 1
             limit = max(1, MAX_VALUES // max(row, 1))
@@ -43,6 +59,13 @@ def as_array(value: Any) -> np.ndarray | None:
     if array.dtype == bool:
         array = array.astype(np.int8)
     return array if array.dtype.kind in "iuf" and array.size > 0 else None
+
+
+def call_label_facts(value: Any, output_shape: tuple | None) -> LabelFacts | None:
+    """Labels handed to a loss called directly (`loss_fn(y_true, y_pred)`)."""
+    facts = label_facts(value, output_shape)
+    return None if facts is None else LabelFacts(facts.format, _CALL_REF, facts.num_classes, facts.min_value,
+                                                 facts.max_value, facts.dtype)
 
 
 def label_facts(value: Any, output_shape: tuple | None) -> LabelFacts | None:
@@ -75,38 +98,84 @@ def label_facts(value: Any, output_shape: tuple | None) -> LabelFacts | None:
 
 
 def _is_tf_dataset(x: Any) -> bool:
-    return type(x).__module__.startswith("tensorflow") and hasattr(x, "take") and hasattr(x, "element_spec")
+    return type(x).__module__.startswith("tensorflow") and hasattr(x, "element_spec") and hasattr(x, "take")
 
 
-def _is_py_dataset(x: Any) -> bool:
-    return any(cls.__name__ in ("PyDataset", "Sequence") and cls.__module__.startswith(("keras", "tf_keras"))
-               for cls in type(x).__mro__)
+# tf.data transformations that keep every element's values (in some order, some number of times).
+_VALUE_PRESERVING = {"_RepeatDataset", "_PrefetchDataset", "_ShuffleDataset", "_CacheDataset", "_OptionsDataset",
+                     "CacheDataset", "_MemoryCacheDataset"}
+_BATCHING = {"_BatchDataset", "_ParallelBatchDataset"}
 
 
-def fit_data(args: tuple, kwargs: dict) -> tuple[tuple | None, Any]:
-    """(input shape without the batch axis, labels structure) from `fit`'s arguments.
+def dataset_source_labels(dataset: Any) -> Any:
+    """The labels a `from_tensor_slices((x, y))` pipeline (shuffled, batched once, repeated,
+    prefetched, cached) was built from, read from its source tensors without iterating it.
+    None for anything else (a `map` runs user code, a generator has no source tensors)."""
+    batched = 0
+    node = dataset
+    for _ in range(32):
+        name = type(node).__name__
+        if name == "_TensorSliceDataset":
+            break
+        if name in _BATCHING:
+            batched += 1
+        elif name not in _VALUE_PRESERVING:
+            return None
+        node = getattr(node, "_input_dataset", None)
+        if node is None:
+            return None
+    else:
+        return None
+    if batched != 1:
+        return None
+    tensors, spec = getattr(node, "_tensors", None), getattr(node, "element_spec", None)
+    if not isinstance(tensors, list) or spec is None:
+        return None
+    import tensorflow as tf  # the dataset is a TensorFlow object: it is loaded
 
-    Either may be None. Never consumes a one-shot iterator.
+    try:
+        element = tf.nest.pack_sequence_as(spec, tensors)
+    except (TypeError, ValueError):
+        return None
+    return element[1] if isinstance(element, tuple) and len(element) >= 2 else None
+
+
+def fit_labels(args: tuple, kwargs: dict) -> tuple[Any, bool]:
+    """(labels, complete) from `fit`'s arguments, without touching any data pipeline.
+
+    `complete` is False when the labels arrive only inside batches (a generator, `PyDataset`,
+    a tf.data pipeline with a `map`, a torch DataLoader): they are then read from the first batch
+    Keras itself draws (`batch_labels`).
     """
     x = args[0] if args else kwargs.get("x")
     y = args[1] if len(args) > 1 else kwargs.get("y")
-    if y is None and x is not None:
-        batch = None
-        if _is_tf_dataset(x):
-            for batch in x.take(1):  # a new iterator over a re-iterable dataset
-                break
-        elif _is_py_dataset(x) and len(x) > 0:
-            batch = x[0]
-        if isinstance(batch, tuple) and len(batch) >= 2:
-            x, y = batch[0], batch[1]
-        else:
-            x = None
-    shape = getattr(x, "shape", None) if not isinstance(x, (Mapping, list, tuple)) else None
-    try:
-        input_shape = tuple(int(d) if d is not None else None for d in shape[1:]) if shape is not None else None
-    except (TypeError, ValueError):
-        input_shape = None
-    return input_shape, y
+    if y is not None or x is None:
+        return y, True
+    if _is_tf_dataset(x):
+        y = dataset_source_labels(x)
+        return y, y is not None
+    if isinstance(x, (Mapping, list, tuple)) or hasattr(x, "shape"):
+        return None, True  # arrays without labels (an autoencoder with add_loss, a model with a custom loss)
+    return None, False
+
+
+def batch_labels(batch: Any) -> Any:
+    """The labels of one batch `(x, y[, sample_weight])` that Keras drew, as NumPy, or None."""
+    if isinstance(batch, tuple) and len(batch) >= 2:
+        return concrete_labels(batch[1])
+    return None
+
+
+def concrete_labels(y: Any) -> Any:
+    """Labels that hold values (NumPy, eager TF, JAX arrays, torch tensors) as NumPy; symbolic
+    tensors, tracers and meta tensors give None."""
+    if isinstance(y, Mapping):
+        found = {key: concrete_labels(value) for key, value in y.items()}
+        return found if any(v is not None for v in found.values()) else None
+    if isinstance(y, (list, tuple)):
+        found = [concrete_labels(value) for value in y]
+        return found if any(v is not None for v in found) else None
+    return as_array(y)
 
 
 def per_output(y: Any, names: list[str | None], shapes: list[tuple] | None) -> tuple[list, list]:

@@ -5,8 +5,8 @@ of a project fixture, its scripts, run as `python script.py` or `python -m pkg.s
 on each backend whose imports they can satisfy: fixtures importing `tensorflow`/`tf_keras` run
 only on the TensorFlow backend. A fixture that stops before its first `compile()` because a
 module or API is missing here fails the test: a fixture that cannot run in the test environment
-(tf-keras, Keras-2-only import paths, sklearn) says so with `# losslint-fixture: runtime=no`. The runner stubs Keras' training
-below the hook (see parity_runner.py); expected codes = `# expect:` codes of runtime rules that
+(tf-keras, Keras-2-only import paths, sklearn) says so with `# losslint-fixture: runtime=no`. The runner trains only while
+the hook still needs a train step (see parity_runner.py); expected codes = `# expect:` codes of runtime rules that
 the fixture selects. The programs in tests/runtime/programs/ (label and metric rules, datasets,
 PyDataset, pandas, subclassed and multi-output models) run the same way.
 """
@@ -24,6 +24,10 @@ from conftest import HERE, require, subprocess_env
 from fixture_format import FIXTURES, load, project_fixtures, python_fixtures
 from losslint.registry import all_rules
 
+# On JAX a subclassed model's outputs reach the hook only as tracers inside the jitted train step:
+# their shape is known, their activation is not (docs/runtime.md). There the hook may report less
+# than the static check, never something else.
+SUBCLASSED = re.compile(r"^class\s+\w+\(\s*(?:keras\.|tf\.keras\.)?Model\s*\)", re.M)
 TF_ONLY = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|tf_keras)\b", re.M)
 TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b", re.M)  # PyTorch fixtures: test_torch_parity.py
 BACKENDS = {"tensorflow": "tensorflow", "jax": "jax"}
@@ -84,8 +88,10 @@ def test_runtime_parity(runs, backend):
         if result is None:
             continue
         expected = _expected(fixture)
+        partial = backend == "jax" and SUBCLASSED.search(fixture.path.read_text(encoding="utf-8"))
+        codes_ok = set(result["codes"]) <= set(expected) if partial else result["codes"] == expected
         # every fixture compiles a model: a program that stopped before that checked nothing
-        if result["codes"] != expected or result["internal"] or result["compiles"] == 0:
+        if not codes_ok or result["internal"] or result["compiles"] == 0:
             failures.append(f"{_name(fixture)}: expected {expected}, warned {result['codes']}"
                             f"{'; internal ' + str(result['internal']) if result['internal'] else ''}"
                             f"{'; error ' + result['error'] if result['error'] else ''}")

@@ -63,14 +63,41 @@ def test_one_shot_generator_is_never_consumed():
             yield np.zeros((2, 4)), np.zeros(2)
 
     generator = batches()
-    assert L.fit_data((generator,), {}) == (None, None)
+    assert L.fit_labels((generator,), {}) == (None, False)  # left to the batch Keras draws itself
     assert taken == [] and next(generator)[1].shape == (2,)
 
 
-def test_fit_data_reads_arrays_and_keywords():
+def test_fit_labels_reads_arrays_and_keywords():
     x, y = np.zeros((6, 3, 2)), np.zeros(6)
-    assert L.fit_data((x, y), {}) == ((3, 2), y)
-    assert L.fit_data((), {"x": x, "y": y})[0] == (3, 2)
+    assert L.fit_labels((x, y), {}) == (y, True)
+    assert L.fit_labels((), {"x": x, "y": y})[0] is y
+    assert L.fit_labels((x,), {}) == (None, True)  # no labels at all (add_loss, autoencoders)
+
+
+def test_dataset_labels_come_from_its_source_tensors_without_iterating():
+    tf = pytest.importorskip("tensorflow")
+    y = np.arange(10) % 3
+    pipeline = tf.data.Dataset.from_tensor_slices((np.zeros((10, 4)), y)).shuffle(10).batch(4).prefetch(2).repeat()
+    labels, complete = L.fit_labels((pipeline,), {})
+    assert complete and np.array_equal(np.asarray(labels), y)
+    mapped = tf.data.Dataset.from_tensor_slices((np.zeros((10, 4)), y)).map(lambda a, b: (a, b + 1)).batch(4)
+    assert L.fit_labels((mapped,), {}) == (None, False)  # map runs user code: values unknown
+    unbatched = tf.data.Dataset.from_tensor_slices((np.zeros((10, 4)), y))
+    assert L.fit_labels((unbatched,), {}) == (None, False)
+
+
+def test_symbolic_labels_are_never_read():
+    tf = pytest.importorskip("tensorflow")
+    seen = []
+
+    @tf.function
+    def step(y):
+        seen.append(L.concrete_labels(y))
+        return y
+
+    step(tf.constant([0, 1, 2]))
+    assert seen == [None]
+    assert np.array_equal(L.concrete_labels((None, tf.constant([0, 1])))[1], [0, 1])
 
 
 def test_per_output_by_name_and_position():
