@@ -33,6 +33,15 @@ TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b", re.M)  # PyTorch fixtures: 
 BACKENDS = {"tensorflow": "tensorflow", "jax": "jax"}
 
 
+def _program_text(fixture) -> str:
+    """The fixture's source; for a project fixture's script, every module of its project."""
+    projects = FIXTURES / "project"
+    if projects not in fixture.path.parents:
+        return fixture.path.read_text(encoding="utf-8")
+    root = projects / fixture.path.relative_to(projects).parts[0]
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py")))
+
+
 def _cases() -> list:
     fixtures = [f for f in python_fixtures() if f.options.get("runtime") != "no"
                 and not TORCH.search(f.path.read_text(encoding="utf-8"))]
@@ -88,7 +97,7 @@ def test_runtime_parity(runs, backend):
         if result is None:
             continue
         expected = _expected(fixture)
-        partial = backend == "jax" and SUBCLASSED.search(fixture.path.read_text(encoding="utf-8"))
+        partial = backend == "jax" and SUBCLASSED.search(_program_text(fixture))
         codes_ok = set(result["codes"]) <= set(expected) if partial else result["codes"] == expected
         # every fixture compiles a model: a program that stopped before that checked nothing
         if not codes_ok or result["internal"] or result["compiles"] == 0:
