@@ -8,10 +8,10 @@ import libcst as cst
 
 from .. import knowledge as k
 from ..diagnostics import Confidence, SourceRef
-from ..facts import LabelFacts, LabelFormat, LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, \
+from ..facts import LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, \
     loss_display
 from .interpret import CompileCall, Interpreter
-from .loss_calls import loss_call_sites
+from .loss_calls import label_facts, loss_call_sites
 from .values import (
     UNKNOWN, Const, CustomLoss, Function, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation,
     model_output_names,
@@ -63,19 +63,11 @@ def _with_labels(facts: ModelFacts, labels: object, text: str, names: list[str |
         return None
     outputs = []
     for output, value in zip(facts.outputs, per_output):
-        label_facts = _label_facts(value, text if count == 1 else "labels")
-        outputs.append(replace(output, labels=label_facts) if label_facts else output)
+        found = label_facts(value, text if count == 1 else "labels")
+        outputs.append(replace(output, labels=found) if found else output)
     if all(o.labels is None for o in outputs):
         return None
     return replace(facts, outputs=tuple(outputs))
-
-
-def _label_facts(value: object, text: str) -> LabelFacts | None:
-    if not isinstance(value, Labels) or value.ref is None:
-        return None
-    label_format = LabelFormat(value.format) if value.format else None
-    return LabelFacts(label_format, value.ref, value.num_classes, value.min_value, value.max_value, value.dtype,
-                      text, Confidence.INFERRED)
 
 
 def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
