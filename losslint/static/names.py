@@ -192,6 +192,11 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _LOAD, _STORE = 0, 1
 
 
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a libcst node class that hold child nodes, in source order."""
+    return _fields(cls)
+
+
 def _fields(cls: type) -> tuple[str, ...]:
     names = _FIELDS.get(cls)
     if names is None:

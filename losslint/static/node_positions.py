@@ -253,6 +253,14 @@ def realised(ref: SourceRef) -> SourceRef:
     return ref.realise() if isinstance(ref, LazySourceRef) else ref
 
 
+def same_file(a: SourceRef, b: SourceRef) -> bool:
+    """Both refs lie in one file; two lazy refs of one module's nodes are, without positioning them."""
+    if isinstance(a, LazySourceRef) and isinstance(b, LazySourceRef) and a._source is not None \
+            and b._source is not None and a._source[0] is b._source[0]:
+        return True
+    return a.path == b.path
+
+
 def contains(outer: SourceRef, inner: SourceRef) -> bool:
     """`inner`'s span lies within `outer`'s. For two refs of nodes of one module this is decided
     from the tree (a node's span holds exactly its descendants'), without positioning them."""
