@@ -35,23 +35,28 @@ _RANK = {"resolved": 0, "units from data": 1, "custom loss": 2, "unresolved": 3,
 
 def _measure(path: str) -> tuple[list, list, str | None]:
     """(compile records, findings, error) of one file; a record is (line, cell, category, reasons)."""
-    import libcst as cst
-
-    from losslint.api import _map_refs, default_codes
+    from losslint.api import default_codes
+    from losslint.diagnostics import Diagnostic
     from losslint.registry import run_rules
+    from losslint.static.check import _in_cells, map_refs, parse_document
     from losslint.static.extract import extract_models
-    from losslint.static.source import UnreadableSource, read_document
+    from losslint.static.source import UnreadableSource, mentions_torch, read_document
+    from losslint.static.torch import extract_loss_sites
 
     try:
         document = read_document(path)
         if document is None:
             return [], [], None
-        module = cst.parse_module(document.text)
-        models = extract_models(cst.MetadataWrapper(module, unsafe_skip_copy=True), path)
-    except (UnreadableSource, cst.ParserSyntaxError, RecursionError) as error:
+        parsed = parse_document(document)
+        if isinstance(parsed, Diagnostic):
+            return [], [], parsed.message
+        models = extract_models(parsed, path)
+        if mentions_torch(document.text):
+            models += extract_loss_sites(parsed, path)
+    except (UnreadableSource, RecursionError) as error:
         return [], [], f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     if getattr(document, "cells", None) is not None:
-        models = [_map_refs(model, document.locate) for model in models]
+        models = [map_refs(model, _in_cells(document)) for model in models]
     codes = default_codes()
     records: dict = {}
     findings = set()
