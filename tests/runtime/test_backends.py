@@ -27,6 +27,8 @@ from losslint.registry import all_rules
 # On JAX a subclassed model's outputs reach the hook only as tracers inside the jitted train step:
 # their shape is known, their activation is not (docs/runtime.md). There the hook may report less
 # than the static check, never something else.
+# codes decided by the labels and the loss alone (no output activation needed)
+LABEL_AND_LOSS_ONLY = frozenset({"LL201", "LL202", "LL207"})
 SUBCLASSED = re.compile(r"^class\s+\w+\(\s*(?:keras\.|tf\.keras\.)?Model\s*\)", re.M)
 TF_ONLY = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|tf_keras)\b", re.M)
 TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b", re.M)  # PyTorch fixtures: test_torch_parity.py
@@ -98,7 +100,12 @@ def test_runtime_parity(runs, backend):
             continue
         expected = _expected(fixture)
         partial = backend == "jax" and SUBCLASSED.search(_program_text(fixture))
-        codes_ok = set(result["codes"]) <= set(expected) if partial else result["codes"] == expected
+        if partial:  # JAX: a subclassed model's output is a tracer, its activation unknown at runtime;
+            # rules that need only the labels and the loss must still agree
+            missing = set(expected) - set(result["codes"])
+            codes_ok = set(result["codes"]) <= set(expected) and not missing & LABEL_AND_LOSS_ONLY
+        else:
+            codes_ok = result["codes"] == expected
         # every fixture compiles a model: a program that stopped before that checked nothing
         if not codes_ok or result["internal"] or result["compiles"] == 0:
             failures.append(f"{_name(fixture)}: expected {expected}, warned {result['codes']}"
