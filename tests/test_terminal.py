@@ -121,8 +121,7 @@ def test_explain_is_rendered_for_a_terminal(tmp_path):
 def test_watch_checks_again_after_a_change(project):
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "losslint", "check", "--watch", "--no-cache", "."],
-                               cwd=str(project), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment,
-                               text=True)
+                               cwd=str(project), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment)
     try:
         output = _read_until(process, "Watching for file changes", "")
         assert "train.py:9:10: LL101" in output
@@ -136,12 +135,17 @@ def test_watch_checks_again_after_a_change(project):
 
 
 def _read_until(process, marker: str, text: str, timeout: float = 300) -> str:  # generous: a loaded CI machine
+    # Raw reads from the descriptor: a buffered readline() can pull several lines into Python's buffer,
+    # where select() no longer sees them and the marker would wait there forever.
     deadline = time.monotonic() + timeout
+    descriptor = process.stdout.fileno()
     while marker not in text:
         assert time.monotonic() < deadline, text
-        ready, _, _ = select.select([process.stdout], [], [], 1)
+        ready, _, _ = select.select([descriptor], [], [], 1)
         if ready:
-            text += process.stdout.readline()
+            chunk = os.read(descriptor, 65536)
+            assert chunk or process.poll() is None, text  # the watcher exited
+            text += chunk.decode("utf-8", "replace")
     return text
 
 
