@@ -73,3 +73,17 @@ def test_a_rerun_cell_is_named_by_its_new_execution_count(tmp_path):
     # the warning points at the line in the cell that defines build() (where compile( is written)
     assert re.search(r"^Cell In\[2\]:4: LossLintWarning: LL104 ", stderr(executed, 2), re.M), stderr(executed, 2)
     assert re.search(r"^Cell In\[2\]:4: LossLintWarning: LL104 ", stderr(executed, 3), re.M), stderr(executed, 3)
+
+
+def test_torch_notebook_fixture_warns_at_the_loss_call_in_its_cell(tmp_path):
+    pytest.importorskip("torch")
+    fixture = nbformat.read(str(ROOT / "fixtures" / "LL101" / "notebook_torch_softmax_module_cross_entropy.ipynb"),
+                            as_version=4)
+    code = ["%load_ext losslint"] + [c.source for c in fixture.cells if c.cell_type == "code"]
+    executed = execute(tmp_path, code)
+    loop = stderr(executed, len(code) - 1)
+    assert "ipykernel" not in loop and ".py:" not in loop
+    # the loop is the sixth cell run, timed with %%time; its fourth line is where the loss meets the softmax
+    assert re.search(r"^Cell In\[6\]:4: LossLintWarning: LL101 ", loop, re.M), loop
+    assert "  loss = loss_fn(pred, labels)" in loop
+    assert all(stderr(executed, i) == "" for i in range(len(code) - 1))

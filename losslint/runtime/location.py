@@ -16,8 +16,14 @@ import linecache
 import sys
 
 
+# `%%time` / `%time` compile the code they time under these names instead of the cell's file.
+TIMED_CODE_NAMES = ("<timed exec>", "<timed eval>")
+
+
 def for_warning(filename: str, lineno: int) -> tuple[str, int]:
     """(file name, line) to attribute a warning raised at `filename:lineno` to."""
+    if filename in TIMED_CODE_NAMES:
+        return _timed_cell(filename, lineno)
     label = cell_label(filename)
     if label is None:
         return filename, lineno
@@ -29,13 +35,7 @@ def for_warning(filename: str, lineno: int) -> tuple[str, int]:
 
 def cell_label(filename: str) -> str | None:
     """`Cell In[7]` when `filename` is the code of an IPython cell, else None."""
-    ipython_module = sys.modules.get("IPython")
-    if ipython_module is None:
-        return None
-    try:
-        shell = ipython_module.get_ipython()
-    except Exception:  # noqa: BLE001 - an odd IPython must not break the warning
-        return None
+    shell = _shell()
     compiler = getattr(shell, "compile", None)
     if compiler is None:
         return None
@@ -48,3 +48,33 @@ def cell_label(filename: str) -> str | None:
         return f"{label[0]} {label[1]}" if label else None
     number = getattr(compiler, "_filename_map", {}).get(filename)  # IPython 7
     return f"Cell In[{number}]" if number is not None else None
+
+
+def _timed_cell(filename: str, lineno: int) -> tuple[str, int]:
+    """The running cell and its line for code that `%%time` (body from the cell's second line) or a
+    single `%time` line runs; left as it is when the cell cannot say which line it was."""
+    shell = _shell()
+    try:  # the running cell is the last one IPython compiled and stored
+        number = max(shell.compile._filename_map.values())
+        cell = shell.history_manager.input_hist_raw[-1]
+    except Exception:  # noqa: BLE001 - an odd IPython must not break the warning
+        return filename, lineno
+    lines = cell.splitlines(keepends=True)
+    if lines and lines[0].lstrip().startswith("%%time"):
+        line = lineno + 1
+    else:
+        timed = [i for i, text in enumerate(lines, 1) if text.lstrip().startswith("%time ")]
+        if len(timed) != 1 or lineno != 1:
+            return filename, lineno
+        line = timed[0]
+    label = f"Cell In[{number}]"
+    linecache.cache[label] = (len(cell), None, lines, label)
+    return label, line
+
+
+def _shell():
+    ipython_module = sys.modules.get("IPython")
+    try:
+        return ipython_module.get_ipython() if ipython_module else None
+    except Exception:  # noqa: BLE001
+        return None
