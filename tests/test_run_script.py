@@ -67,9 +67,6 @@ def test_raise_mode_traceback_ends_at_the_users_compile_line(tmp_path):
     assert "losslint.runtime.hook.LossLintError: LL104" in run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="Keras's traceback filter keeps its innermost frame only when every "
-                   "frame after the user's is Keras's own; the hook's compute_loss / Loss.__call__ wrappers "
-                   "sit in between, so the innermost Keras frame is dropped (the losslint frames are removed)")
 def test_the_hooks_wrappers_are_not_in_a_keras_traceback(tmp_path):
     """Integer labels with a one-hot loss: losslint warns, then Keras fails; the traceback's frames
     are those `python script.py` shows (the hook's `fit` wrapper is not one of them)."""

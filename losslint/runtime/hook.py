@@ -469,11 +469,22 @@ def _patch_function(module, name: str, wrap: Callable) -> None:
     _STATE.patched.append((module, name, current))
 
 
+def _hide_from_traceback_filter(utils) -> None:
+    """Keras's traceback filter keeps its innermost frame only when every frame below `fit` is
+    Keras's own; listed among Keras's paths, this module's wrappers leave that frame where it was."""
+    excluded = getattr(utils, "_EXCLUDED_PATHS", None)
+    if not isinstance(excluded, tuple) or __file__ in excluded:
+        return
+    utils._EXCLUDED_PATHS = (*excluded, __file__)
+    _STATE.patched.append((utils, "_EXCLUDED_PATHS", excluded))
+
+
 def _patch_keras(module) -> None:
     """Keras 3, any backend."""
     model_class = getattr(module, "Model", None)
     if not isinstance(model_class, type):
         return
+    _hide_from_traceback_filter(sys.modules.get("keras.src.utils.traceback_utils"))
     _patch_method(model_class, "compile", _wrap_compile)
     _patch_method(model_class, "fit", _wrap_fit)
     _patch_method(model_class, "compute_loss", _wrap_compute_loss)
@@ -499,6 +510,7 @@ def _patch_tf_keras(module) -> None:
     model_class = getattr(module, "Model", None)
     if not isinstance(model_class, type):
         return
+    _hide_from_traceback_filter(sys.modules.get("tf_keras.src.utils.traceback_utils"))
     _patch_method(model_class, "compile", _wrap_compile)
     _patch_method(model_class, "fit", _wrap_fit)
     _patch_method(model_class, "compute_loss", _wrap_compute_loss)

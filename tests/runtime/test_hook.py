@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -97,8 +98,11 @@ def test_install_is_idempotent_and_uninstall_restores(keras):
 
     compile_before, fit_before = keras.Model.compile, keras.Model.fit
     had_fit = "fit" in keras.Model.__dict__
+    tracebacks = sys.modules[f"{keras.__name__.split('.')[0]}.src.utils.traceback_utils"]
+    excluded_before = tracebacks._EXCLUDED_PATHS
     hook.install()
     hook.install(mode="raise")
+    assert tracebacks._EXCLUDED_PATHS == (*excluded_before, hook.__file__)  # wrappers filtered like Keras's frames
     assert keras.Model.compile.__wrapped__ is compile_before  # wrapped once, not twice
     assert keras.Model.fit.__wrapped__ is fit_before
     assert inspect.signature(keras.Model.compile) == inspect.signature(compile_before)
@@ -106,6 +110,7 @@ def test_install_is_idempotent_and_uninstall_restores(keras):
     hook.uninstall()
     assert keras.Model.compile is compile_before and keras.Model.fit is fit_before
     assert ("fit" in keras.Model.__dict__) == had_fit
+    assert tracebacks._EXCLUDED_PATHS is excluded_before
     with hook.install() as installed:
         assert installed.mode == "warn" and getattr(keras.Model.compile, "__losslint__", False)
     assert keras.Model.compile is compile_before
