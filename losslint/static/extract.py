@@ -91,6 +91,7 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
         description = describe(tensor)
         value = losses[i] if losses else None
         loss = _loss_facts(value, call.ref, interpreter) if losses else None
+        untrained = False
         if not call.has_loss:
             pass
         elif losses is None:
@@ -98,18 +99,19 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
         elif _is_custom_loss(value):
             note(partly, "custom loss")
         elif _is_no_loss(value):
-            pass  # `loss=[None, "mse"]`, a dict without this output: this output is not trained
+            untrained = True  # `loss=[None, "mse"]`, a dict without this output: this output is not trained
         elif loss is None:
             note(unresolved, "loss")
         elif loss.from_logits is None:
             note(unresolved, "from_logits")
         if description is None:
-            note(unresolved, "output activation")
+            if not untrained:  # an output no loss trains (an embedding returned beside the logits) is not judged
+                note(unresolved, "output activation")
             continue
         activation = known_activation(description.activation)
-        if activation is None:
+        if activation is None and not untrained:
             note(unresolved, "output activation")
-        if description.units is None:
+        if description.units is None and not untrained:
             note(partly if description.layer.units_from_data else unresolved,
                  "units from data" if description.layer.units_from_data else "unit count")
         layer = description.layer

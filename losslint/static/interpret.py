@@ -590,6 +590,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
         if isinstance(classes, Const) and isinstance(classes.value, int) and not isinstance(classes.value, bool):
             layer.units = classes.value
+        layer.units_from_data = isinstance(classes, FromData)  # `classes=ds_info.features["label"].num_classes`
         layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
                             else Activation(head.default_activation, ref))
         return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
