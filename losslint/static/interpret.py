@@ -34,6 +34,7 @@ _DATA_ATTRIBUTES = frozenset({"shape", "num_classes", "n_classes", "size", "voca
 _DATA_METHODS = frozenset({"nunique", "vocabulary_size", "__len__"})
 _OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model")
 _CLONE = ("keras.models.clone_model",)
+_SAVE_MODEL_FUNCTIONS = ("keras.models.save_model", "keras.saving.save_model")
 _PARTIAL = frozenset({"functools.partial"})
 
 
@@ -68,6 +69,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                                   if isinstance(statement, cst.SimpleStatementLine) for small in statement.body)
         self.guessed = False
         self._ref_alias: dict = {}
+        self._saved_models: dict = {}  # literal path -> the model `model.save(path)` wrote there (None: unsure)
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
         self._init_loss_calls()
@@ -561,7 +563,13 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if symbol.startswith("keras.applications.") and symbol.rsplit(".", 1)[1][:1].isupper():
             return self.make_application(symbol, node, env)
         if symbol in _OPAQUE_MODEL_FACTORIES:
-            return Model("opaque", self.ref(node))
+            return self.load_model(node, env)
+        if symbol in _SAVE_MODEL_FUNCTIONS:  # `keras.models.save_model(model, "clf.keras")`
+            args = _positional(node)
+            model = self.eval(args[0], env) if args else UNKNOWN
+            path_node = _arg(node, "filepath", 1)
+            self.save_model(model, self.eval(path_node, env) if path_node is not None else UNKNOWN, node)
+            return Const(None, self.ref(node))
         task = k.task_head(symbol)
         if task is not None:
             return self.make_task_model(task, symbol, node, env)
@@ -742,7 +750,28 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if result is not None:
                 return result
             self._eval_args(node, env)
+            if method == "save" and own is None:
+                path_node = _arg(node, "filepath", 0)
+                self.save_model(model, self.eval(path_node, env) if path_node is not None else UNKNOWN, node)
         return UNKNOWN
+
+    def save_model(self, model: object, path: object, node: cst.Call) -> None:
+        """`model.save("clf.keras")`: a later `load_model("clf.keras")` in this program is this model
+        as it is now. Saved in a branch, or a path we cannot read: what that path holds is unsure."""
+        if not (isinstance(path, Const) and isinstance(path.value, str)):
+            return
+        certain = isinstance(model, Model) and model.kind in ("sequential", "functional") and self.conditional == 0
+        self._saved_models[path.value] = model.copy(self.ref(node)) if certain else None
+
+    def load_model(self, node: cst.Call, env: Env) -> Model:
+        """`keras.models.load_model(path)`: the model this program saved at that literal path, else opaque."""
+        path_node = _arg(node, "filepath", 0)
+        path = self.eval(path_node, env) if path_node is not None else UNKNOWN
+        for arg in node.args:
+            if arg is not None and arg.value is not path_node:
+                self.eval(arg.value, env)
+        saved = self._saved_models.get(path.value) if isinstance(path, Const) and isinstance(path.value, str) else None
+        return saved.copy(self.ref(node)) if saved is not None else Model("opaque", self.ref(node))
 
 
 
