@@ -669,6 +669,22 @@ def task_head(symbol: str) -> TaskHead | None:
     return None
 
 
+@dataclass(frozen=True)
+class LibraryHead:
+    """A library layer that ends a model like a Dense head: `keras_hub.layers.MaskedLMHead(...)`
+    projects onto the vocabulary (`vocabulary_size=`, or the width of the tied `embedding_weights=`)."""
+
+    units_keyword: str
+    units_from_keyword: str | None  # given instead of the units, this keyword sets them from outside the source
+    activation_keyword: str = "activation"
+    default_activation: str = "linear"
+
+
+LIBRARY_HEADS: Mapping[str, LibraryHead] = MappingProxyType({
+    f"{library}.layers.MaskedLMHead": LibraryHead("vocabulary_size", "embedding_weights")
+    for library in ("keras_hub", "keras_nlp")})
+
+
 # --------------------------------------------------------------------------- pasted snippets
 # A file that imports nothing (a snippet pasted from a question) is read as Keras: `Dense(10)`,
 # `layers.Dense`, `tf.keras.layers.Dense`, `np.eye` name what they would name after the usual imports.

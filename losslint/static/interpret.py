@@ -573,6 +573,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         task = k.task_head(symbol)
         if task is not None:
             return self.make_task_model(task, symbol, node, env)
+        if symbol in k.LIBRARY_HEADS:
+            return self.make_library_head(k.LIBRARY_HEADS[symbol], symbol, node, env)
         if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
             args = _positional(node)
             first = self.eval(args[0], env) if args else UNKNOWN
@@ -625,6 +627,23 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         elif task.default_activation is not None:
             layer.activation = Activation(task.default_activation, ref)
         return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+
+    def make_library_head(self, head: k.LibraryHead, symbol: str, node: cst.Call, env: Env) -> Layer:
+        """`keras_hub.layers.MaskedLMHead(vocabulary_size=V, activation=...)`: a Dense(V) head."""
+        ref = self.ref(node)
+        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        for arg in node.args:
+            if arg.keyword is None:
+                self.eval(arg.value, env)
+        layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
+        units = values.get(head.units_keyword)
+        layer.units = _int(units) if units is not None else None
+        layer.units_from_data = isinstance(units, FromData) or (
+            units is None and head.units_from_keyword is not None and head.units_from_keyword in values)
+        activation_node = _arg(node, head.activation_keyword, None)
+        layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
+                            else Activation(head.default_activation, ref))
+        return layer
 
     def make_layer(self, symbol: str, node: cst.Call, env: Env) -> Layer:
         spec = k.LAYERS.get(symbol)
