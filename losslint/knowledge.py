@@ -332,6 +332,7 @@ class LayerRole(str, enum.Enum):
     WRAPPER = "wrapper"  # TimeDistributed: behaves like its first argument
     SHAPE = "shape"  # Flatten/Reshape/pooling/UpSampling: moves or pools values, keeps elementwise activations
     MERGE = "merge"  # Add/Concatenate/Average: combines several tensors
+    AFFINE = "affine"  # Rescaling: scales and shifts every value; only a linear output stays what it was
 
 
 @dataclass(frozen=True)
@@ -375,6 +376,7 @@ _LAYER_LIST = (
         "Dropout", "AlphaDropout", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
         "SpatialDropout3D", "ActivityRegularization")),
     LayerSpec("TimeDistributed", LayerRole.WRAPPER, None, None),
+    LayerSpec("Rescaling", LayerRole.AFFINE, None, None),  # `Rescaling(255)` after a linear image head
     # shape-only layers after the head: the activation of the head still decides the output
     *(_shape(f"{kind}{d}D", keeps_distribution=average) for d in (1, 2, 3)
       for kind, average in (("AveragePooling", True), ("AvgPool", True), ("GlobalAveragePooling", True),
@@ -393,6 +395,10 @@ _LAYER_LIST = (
     *_merge("minimum", "Minimum", "minimum"),
 )
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType({f"keras.layers.{s.name}": s for s in _LAYER_LIST})
+# `tf.nn.depth_to_space(x, block)`: moves channels into space (sub-pixel upscaling); the last axis
+# becomes channels / block², an elementwise activation survives
+DEPTH_TO_SPACE_OPS = frozenset({"tensorflow.nn.depth_to_space", "tensorflow.depth_to_space"})
+DEPTH_TO_SPACE = _shape("depth_to_space", keeps_units=False)
 
 
 def reshaped_activation(spec: LayerSpec, activation_id: str | None, same_last_axis: bool) -> str | None:
@@ -404,6 +410,12 @@ def reshaped_activation(spec: LayerSpec, activation_id: str | None, same_last_ax
     if activation.kind.is_elementwise or spec.keeps_distribution or not spec.keeps_units and same_last_axis:
         return activation_id
     return None
+
+
+def affine_activation(activation_id: str | None) -> str | None:
+    """The activation after `Rescaling(scale, offset)`: an unbounded linear output stays linear;
+    a scaled sigmoid or softmax is no longer a probability, so nothing is known."""
+    return activation_id if activation_id == "linear" else None
 
 
 def merged_activation(merge: str | None, activation_ids: list) -> str | None:

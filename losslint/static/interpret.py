@@ -25,7 +25,7 @@ from .node_positions import NodePositions, contains, same_file
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Range,
-    Partial, Seq, Slice, Symbol, Tensor, UserClass, model_outputs,
+    Partial, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs,
 )
 
 _MAX_UNROLL = 32
@@ -575,6 +575,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return self.make_task_model(task, symbol, node, env)
         if symbol in k.LIBRARY_HEADS:
             return self.make_library_head(k.LIBRARY_HEADS[symbol], symbol, node, env)
+        if symbol in k.DEPTH_TO_SPACE_OPS:  # `tf.nn.depth_to_space(x, upscale_factor)`
+            return self.depth_to_space(node, env)
         if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
             args = _positional(node)
             first = self.eval(args[0], env) if args else UNKNOWN
@@ -627,6 +629,19 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         elif task.default_activation is not None:
             layer.activation = Activation(task.default_activation, ref)
         return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+
+    def depth_to_space(self, node: cst.Call, env: Env) -> object:
+        """The channels of `x` spread over `block`×`block` pixels: `channels / block²` remain."""
+        tensor_node, block_node = _arg(node, "input", 0), _arg(node, "block_size", 1)
+        tensor = self.eval(tensor_node, env) if tensor_node is not None else UNKNOWN
+        block = _int(self.eval(block_node, env)) if block_node is not None else None
+        if not isinstance(tensor, Tensor):
+            return UNKNOWN
+        layer = Layer("depth_to_space", k.DEPTH_TO_SPACE, self.ref(node))
+        below = describe(tensor)
+        if below is not None and below.units and block and below.units % (block * block) == 0:
+            layer.target_units = below.units // (block * block)
+        return Tensor(layer, tensor)
 
     def make_library_head(self, head: k.LibraryHead, symbol: str, node: cst.Call, env: Env) -> Layer:
         """`keras_hub.layers.MaskedLMHead(vocabulary_size=V, activation=...)`: a Dense(V) head."""

@@ -12,7 +12,7 @@ from typing import Union
 import libcst as cst
 
 from ..diagnostics import SourceRef
-from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, merged_activation
+from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, affine_activation, merged_activation
 
 
 class _Unknown:
@@ -310,6 +310,8 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
             return _reshaped(below, layer.spec.keeps_distribution, below.units)
         same_last_axis = layer.target_units is not None and layer.target_units == below.units
         return _reshaped(below, same_last_axis, layer.target_units)
+    if role is LayerRole.AFFINE:
+        return below if affine_activation(known_activation(below.activation)) else None
     if role is LayerRole.ACTIVATION:
         if layer.activation is not None and layer.activation.id == "linear":
             return below  # Activation("linear", dtype="float32"), Identity(): the values pass unchanged
