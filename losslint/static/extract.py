@@ -91,27 +91,28 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
         description = describe(tensor)
         value = losses[i] if losses else None
         loss = _loss_facts(value, call.ref, interpreter) if losses else None
-        untrained = False
+        unjudged = False  # no rule judges this output: nothing about it needs resolving
         if not call.has_loss:
             pass
         elif losses is None:
             note(unresolved, "loss")
         elif _is_custom_loss(value):
             note(partly, "custom loss")
+            unjudged = True  # a user function or Loss subclass: what it expects is not known
         elif _is_no_loss(value):
-            untrained = True  # `loss=[None, "mse"]`, a dict without this output: this output is not trained
+            unjudged = True  # `loss=[None, "mse"]`, a dict without this output: this output is not trained
         elif loss is None:
             note(unresolved, "loss")
         elif loss.from_logits is None:
             note(unresolved, "from_logits")
         if description is None:
-            if not untrained:  # an output no loss trains (an embedding returned beside the logits) is not judged
+            if not unjudged:  # an untrained output (an embedding beside the logits) or a custom loss's input
                 note(unresolved, "output activation")
             continue
         activation = known_activation(description.activation)
-        if activation is None and not untrained:
+        if activation is None and not unjudged:
             note(unresolved, "output activation")
-        if description.units is None and not untrained:
+        if description.units is None and not unjudged:
             note(partly if description.layer.units_from_data else unresolved,
                  "units from data" if description.layer.units_from_data else "unit count")
         layer = description.layer
