@@ -550,6 +550,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if len(args) >= 1:
                 return Tensor(Activation(k.ACTIVATION_BY_FUNCTION[symbol], self.ref(node)), self.eval(args[0], env))
             return UNKNOWN
+        if symbol == "keras.layers.Lambda":
+            return self.make_lambda_layer(node, env)
         if symbol.startswith("keras.layers."):
             layer = self.make_layer(symbol, node, env)
             if layer.spec is not None and layer.spec.role is k.LayerRole.MERGE and layer.class_name[:1].islower():
@@ -642,6 +644,32 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if below is not None and below.units and block and below.units % (block * block) == 0:
             layer.target_units = below.units // (block * block)
         return Tensor(layer, tensor)
+
+    def make_lambda_layer(self, node: cst.Call, env: Env) -> Layer:
+        """`Lambda(tf.exp)`, `Lambda(lambda z: tf.nn.softmax(z))`: an activation layer when the function
+        is a known activation of the input alone; any other function is a layer we do not model."""
+        layer = Layer("Lambda", None, self.ref(node))
+        function = _arg(node, "function", 0)
+        for arg in node.args:
+            if arg.value is not function:
+                self.eval(arg.value, env)
+        applied = function
+        if isinstance(function, cst.Lambda):
+            params = function.params
+            body = function.body
+            only = params.params[0].name.value if len(params.params) == 1 and not (
+                params.posonly_params or params.kwonly_params or isinstance(params.star_arg, cst.Param)
+                or params.star_kwarg) else None
+            applied = body.func if (only and isinstance(body, cst.Call) and len(body.args) == 1
+                                    and body.args[0].keyword is None and not body.args[0].star
+                                    and isinstance(body.args[0].value, cst.Name)
+                                    and body.args[0].value.value == only) else None
+        value = self._symbol(applied, env) if isinstance(applied, (cst.Name, cst.Attribute)) else UNKNOWN
+        activation_id = k.ACTIVATION_BY_FUNCTION.get(value.name) if isinstance(value, Symbol) else None
+        if activation_id is not None:
+            layer.spec = k.LAYERS["keras.layers.Activation"]
+            layer.activation = Activation(activation_id, self.ref(function))
+        return layer
 
     def make_library_head(self, head: k.LibraryHead, symbol: str, node: cst.Call, env: Env) -> Layer:
         """`keras_hub.layers.MaskedLMHead(vocabulary_size=V, activation=...)`: a Dense(V) head."""
