@@ -289,6 +289,8 @@ def _output_facts(tensor, name, loss, labels, metrics) -> OutputFacts:
         ref=_ref(f"layer '{layer_name}'"),
         activation_ref=_ref(f"layer '{getattr(act_layer, 'name', layer_name)}'"),
         name=name, loss=loss, labels=labels, metrics=metrics,
+        squashed_below=projection is not None and act_layer is not projection
+        and _activation_id(getattr(projection, "activation", None)) != "linear",
     )
 
 

@@ -128,6 +128,8 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
             loss=loss,
             metrics=metrics[i] if metrics else (),
             confidence=Confidence.INFERRED if description.inferred or interpreter.guessed else Confidence.HIGH,
+            squashed_below=description.activation is not None and layer.activation is not description.activation
+            and known_activation(layer.activation) != "linear",
         ))
     if not call.has_loss and "unit count" in unresolved:
         unresolved.remove("unit count")
