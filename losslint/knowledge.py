@@ -681,6 +681,13 @@ def task_head(symbol: str) -> TaskHead | None:
     return None
 
 
+# tf.keras 2 premade models: `tf.keras.experimental.LinearModel(units=1, activation=None)` is one
+# Dense layer over its inputs; `WideDeepModel(linear_model, dnn_model, activation=None)` outputs
+# the activation of the sum of both models' outputs
+LINEAR_MODEL = "keras.LinearModel"
+WIDE_DEEP_MODEL = "keras.WideDeepModel"
+
+
 @dataclass(frozen=True)
 class LibraryHead:
     """A library layer that ends a model like a Dense head: `keras_hub.layers.MaskedLMHead(...)`

@@ -575,6 +575,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         task = k.task_head(symbol)
         if task is not None:
             return self.make_task_model(task, symbol, node, env)
+        if symbol in (k.LINEAR_MODEL, k.WIDE_DEEP_MODEL):
+            return self.make_premade_model(symbol, node, env)
         if symbol in k.LIBRARY_HEADS:
             return self.make_library_head(k.LIBRARY_HEADS[symbol], symbol, node, env)
         if symbol in k.DEPTH_TO_SPACE_OPS:  # `tf.nn.depth_to_space(x, upscale_factor)`
@@ -670,6 +672,36 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             layer.spec = k.LAYERS["keras.layers.Activation"]
             layer.activation = Activation(activation_id, self.ref(function))
         return layer
+
+    def make_premade_model(self, symbol: str, node: cst.Call, env: Env) -> Model:
+        """`LinearModel(units=1)`: a Dense head; `WideDeepModel(linear, dnn)`: the sum of their outputs."""
+        ref = self.ref(node)
+        if symbol == k.LINEAR_MODEL:
+            units_node, activation_node = _arg(node, "units", 0), _arg(node, "activation", 1)
+            for arg in node.args:
+                if arg.value is not units_node and arg.value is not activation_node:
+                    self.eval(arg.value, env)
+            layer = Layer("LinearModel", k.LAYERS["keras.layers.Dense"], ref)
+            units = self.eval(units_node, env) if units_node is not None else Const(1, ref)
+            layer.units = _int(units)
+            layer.units_from_data = isinstance(units, FromData)
+            layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
+                                else Activation("linear", ref))
+            return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+        linear_node, dnn_node, activation_node = (_arg(node, "linear_model", 0), _arg(node, "dnn_model", 1),
+                                                  _arg(node, "activation", 2))
+        parts = [self.eval(n, env) if n is not None else UNKNOWN for n in (linear_node, dnn_node)]
+        for arg in node.args:
+            if arg.value not in (linear_node, dnn_node, activation_node):
+                self.eval(arg.value, env)
+        if not all(isinstance(part, Model) for part in parts):
+            return Model("opaque", ref)
+        total = Tensor(Layer("WideDeepModel", k.LAYERS["keras.layers.Add"], ref),
+                       Seq([Tensor(part, UNKNOWN) for part in parts], ref))
+        if activation_node is not None:
+            total = Tensor(Layer("WideDeepModel", k.LAYERS["keras.layers.Activation"], ref,
+                                 activation=self.make_activation(activation_node, env)), total)
+        return Model("functional", ref, outputs=total)
 
     def make_library_head(self, head: k.LibraryHead, symbol: str, node: cst.Call, env: Env) -> Layer:
         """`keras_hub.layers.MaskedLMHead(vocabulary_size=V, activation=...)`: a Dense(V) head."""
