@@ -109,6 +109,10 @@ class Layer:
     units_from_data: bool = False  # the unit count is read from the data (`len(class_names)`)
     merge: str | None = None  # overrides the spec's merge: "other-axis" for Concatenate(axis=1)
     target_units: int | None = None  # Reshape((.., 10)): the last axis the shape says
+    # a user Layer subclass with its own call(): what call() returns for a placeholder input
+    # (`call_input`): the placeholder itself for a layer that passes its inputs through
+    call_output: object = None
+    call_input: object = None
 
 
 @dataclass(eq=False)
@@ -291,6 +295,10 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         return _reshaped(below, keeps_distribution=False, units=None)
     if not isinstance(producer, Layer):
         return None
+    if producer.spec is None and isinstance(producer.call_output, Tensor):  # a user layer's own call()
+        if producer.call_output is producer.call_input:
+            return describe(tensor.input, depth + 1)  # `return inputs`: the values pass unchanged
+        return describe(producer.call_output, depth + 1)  # ends in a layer of its own (`self.dense_output(x)`)
     layer = producer.inner if producer.spec and producer.spec.role is LayerRole.WRAPPER else producer
     if layer is None or layer.spec is None:
         return None
