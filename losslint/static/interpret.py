@@ -392,6 +392,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         func = node.func
         if isinstance(func, cst.Name) and func.value in _BUILTINS and env.lookup(func.value) is _MISSING:
             return self.call_builtin(func.value, node, env)
+        if isinstance(func, cst.Name) and func.value == "dict" and env.lookup("dict") is _MISSING:
+            return self.call_dict(node, env)
         if isinstance(func, cst.Attribute):
             symbol = self._symbol(func, env)
             if isinstance(symbol, Symbol):
@@ -407,6 +409,12 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             base = self.eval(func.value, env)
             if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
                 return self.grow_list(base, func, node, env)
+            if isinstance(base, Mapping_) and func.attr.value in _DICT_MUTATORS:
+                base.items.clear()  # `config.update(...)`: what it holds is no longer known
+                if isinstance(func.value, cst.Name):
+                    self._forget(func.value.value, env)
+                self._eval_args(node, env)
+                return UNKNOWN
             if isinstance(base, Symbol):
                 return self.call_symbol(f"{base.name}.{func.attr.value}", node, env)
             if isinstance(base, Model):
@@ -483,6 +491,16 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if name == "list" and len(args) == 1 and isinstance(args[0], Seq):
             return Seq(list(args[0].items), ref)
         return UNKNOWN
+
+    def call_dict(self, node: cst.Call, env: Env) -> object:
+        """`dict(num_classes=2, num_layers=6)`: a mapping of its keywords (a config passed as `**config`)."""
+        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        if any(a.keyword is None for a in node.args):
+            for a in node.args:
+                if a.keyword is None:
+                    self.eval(a.value, env)
+            return UNKNOWN
+        return Mapping_(values, self.ref(node))
 
     def grow_list(self, seq: Seq, func: cst.Attribute, node: cst.Call, env: Env) -> object:
         """`layer_list.append(Dense(10))` / `.extend([...])`: the list a Sequential may be built from."""
@@ -872,6 +890,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
 
 _GUESSABLE_ROOTS = frozenset({"keras", "tf", "tensorflow", "layers", "models", "losses", "K", "np", "utils",
                               "activations", "metrics"})
+_DICT_MUTATORS = frozenset({"update", "pop", "popitem", "setdefault", "clear"})
 _LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 _BUILTINS = frozenset({"len", "range", "int", "round", "max", "min", "list"})
 _ARITHMETIC = {

@@ -94,7 +94,9 @@ class UserCode:
         args, kwargs, complete = [], {}, True
         for arg in node.args:
             value = self.eval(arg.value, env)
-            if arg.star:
+            if arg.star == "**" and isinstance(value, Mapping_) and all(isinstance(key, str) for key in value.items):
+                kwargs.update(value.items)  # `DeepResNet(**resnet_config)` with `resnet_config = dict(...)`
+            elif arg.star:
                 complete = False
             elif arg.keyword is not None:
                 kwargs[arg.keyword.value] = value
