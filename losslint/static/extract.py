@@ -113,8 +113,8 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
         if activation is None and not unjudged:
             note(unresolved, "output activation")
         if description.units is None and not unjudged:
-            note(partly if description.layer.units_from_data else unresolved,
-                 "units from data" if description.layer.units_from_data else "unit count")
+            from_data = description.units_from_data or description.layer.units_from_data
+            note(partly if from_data else unresolved, "units from data" if from_data else "unit count")
         layer = description.layer
         if loss is not None:
             loss = _resolve_auto(loss, description.units)

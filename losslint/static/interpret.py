@@ -759,6 +759,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             shape = self.eval(_arg(node, "target_shape", 0), env) if _arg(node, "target_shape", 0) else UNKNOWN
             if isinstance(shape, Seq) and shape.items:
                 layer.target_units = _int(shape.items[-1]) if (_int(shape.items[-1]) or 0) > 0 else None
+            # `Reshape(x_train.shape[1:])`: the last axis is the data's
+            layer.units_from_data = isinstance(shape, FromData) or (
+                isinstance(shape, Seq) and bool(shape.items) and isinstance(shape.items[-1], FromData))
         if spec.role is k.LayerRole.SHAPE and spec.keeps_units:
             data_format = _arg(node, "data_format", None)
             if isinstance(data_format, cst.Call) and (self.names.symbol(data_format.func) or "").endswith(

@@ -273,6 +273,7 @@ class OutputDescription:
     units: int | None
     layer: Layer  # the projection layer that set the units
     inferred: bool
+    units_from_data: bool = False  # a later layer set the units from the data (`Reshape(x.shape[1:])`)
 
 
 def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
@@ -317,7 +318,10 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         if layer.spec.keeps_units:
             return _reshaped(below, layer.spec.keeps_distribution, below.units)
         same_last_axis = layer.target_units is not None and layer.target_units == below.units
-        return _reshaped(below, same_last_axis, layer.target_units)
+        reshaped = _reshaped(below, same_last_axis, layer.target_units)
+        if reshaped is not None and layer.units_from_data:
+            return OutputDescription(reshaped.activation, None, reshaped.layer, reshaped.inferred, True)
+        return reshaped
     if role is LayerRole.AFFINE:
         return below if affine_activation(known_activation(below.activation)) else None
     if role is LayerRole.ACTIVATION:
