@@ -681,6 +681,9 @@ def task_head(symbol: str) -> TaskHead | None:
     return None
 
 
+# progress bars iterate over what they wrap: `for model in tqdm(models)`
+PROGRESS_BARS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm"})
+
 # tf.keras 2 premade models: `tf.keras.experimental.LinearModel(units=1, activation=None)` is one
 # Dense layer over its inputs; `WideDeepModel(linear_model, dnn_model, activation=None)` outputs
 # the activation of the sum of both models' outputs

@@ -144,17 +144,28 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         `range` of a literal) runs once per item, in order; False when the loop is not one of these."""
         if statement.orelse is not None or _breaks_out(statement.body):
             return False
-        items = self.eval(statement.iter, env)
-        if isinstance(items, Seq) and len(items.items) <= _MAX_UNROLL:
-            values = list(items.items)
-        elif isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
-            values = [Const(v, items.ref) for v in items.values]
-        else:
+        values = self.iterated_items(statement.iter, env)
+        if values is None:
             return False
         for value in values:
             self.bind(statement.target, value, env)
             self.exec_block(_body(statement), env)
         return True
+
+    def iterated_items(self, iterable: cst.BaseExpression, env: Env) -> list | None:
+        """The items a loop over a short literal list (or `range` of a literal) visits, in order; a
+        progress bar (`tqdm(models)`) visits what it wraps. None when they are not known."""
+        if isinstance(iterable, cst.Call) and len(iterable.args) >= 1 and iterable.args[0].keyword is None \
+                and not iterable.args[0].star and self.names.symbol(iterable.func) in k.PROGRESS_BARS:
+            for arg in iterable.args[1:]:
+                self.eval(arg.value, env)
+            iterable = iterable.args[0].value
+        items = self.eval(iterable, env)
+        if isinstance(items, Seq) and len(items.items) <= _MAX_UNROLL:
+            return list(items.items)
+        if isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
+            return [Const(v, items.ref) for v in items.values]
+        return None
 
     def exec_branches(self, env: Env, body, orelse, may_skip_both: bool = False) -> None:
         """Run branches that may or may not execute; names they bind differently become unknown."""
@@ -292,6 +303,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return Mapping_(items, self.ref(node))
         if isinstance(node, cst.Subscript):
             return self._subscript(node, env)
+        if isinstance(node, cst.ListComp):
+            return self.list_comprehension(node, env)
         if isinstance(node, cst.BinaryOperation):
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             folded = _fold(left, node.operator, right, self.ref(node))
@@ -299,6 +312,23 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 return folded
             return self.label_binary(left, node.operator, right, self.ref(node))
         return UNKNOWN
+
+    def list_comprehension(self, node: cst.ListComp, env: Env) -> object:
+        """`[create_model() for _ in range(3)]`, `[train(m) for m in models]` over a short literal
+        iterable: one element per item, as an unrolled loop (in the comprehension's own scope).
+        Any other comprehension is not followed."""
+        loop = node.for_in
+        if loop.inner_for_in is not None or loop.ifs or loop.asynchronous is not None:
+            return UNKNOWN
+        values = self.iterated_items(loop.iter, env)
+        if values is None:
+            return UNKNOWN
+        scope = Env(env)
+        elements = []
+        for value in values:
+            self.bind(loop.target, value, scope)
+            elements.append(self.eval(node.elt, scope))
+        return Seq(elements, self.ref(node))
 
     def _compare(self, node: cst.Comparison, env: Env) -> object:
         left = self.eval(node.left, env)
