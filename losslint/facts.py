@@ -81,6 +81,9 @@ class OutputFacts:
     labels: LabelFacts | None = None
     metrics: tuple[MetricFacts, ...] = ()
     confidence: Confidence = Confidence.HIGH
+    # the output activation is applied by a later layer (`Activation("softmax")`) over a layer with a
+    # non-linear activation of its own, or one not known: changing the later one cannot undo it
+    squashed_below: bool = False
 
     @property
     def activation(self) -> ActivationSpec | None:

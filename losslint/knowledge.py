@@ -332,6 +332,7 @@ class LayerRole(str, enum.Enum):
     WRAPPER = "wrapper"  # TimeDistributed: behaves like its first argument
     SHAPE = "shape"  # Flatten/Reshape/pooling/UpSampling: moves or pools values, keeps elementwise activations
     MERGE = "merge"  # Add/Concatenate/Average: combines several tensors
+    AFFINE = "affine"  # Rescaling: scales and shifts every value; only a linear output stays what it was
 
 
 @dataclass(frozen=True)
@@ -375,6 +376,7 @@ _LAYER_LIST = (
         "Dropout", "AlphaDropout", "GaussianDropout", "SpatialDropout1D", "SpatialDropout2D",
         "SpatialDropout3D", "ActivityRegularization")),
     LayerSpec("TimeDistributed", LayerRole.WRAPPER, None, None),
+    LayerSpec("Rescaling", LayerRole.AFFINE, None, None),  # `Rescaling(255)` after a linear image head
     # shape-only layers after the head: the activation of the head still decides the output
     *(_shape(f"{kind}{d}D", keeps_distribution=average) for d in (1, 2, 3)
       for kind, average in (("AveragePooling", True), ("AvgPool", True), ("GlobalAveragePooling", True),
@@ -393,6 +395,10 @@ _LAYER_LIST = (
     *_merge("minimum", "Minimum", "minimum"),
 )
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType({f"keras.layers.{s.name}": s for s in _LAYER_LIST})
+# `tf.nn.depth_to_space(x, block)`: moves channels into space (sub-pixel upscaling); the last axis
+# becomes channels / block², an elementwise activation survives
+DEPTH_TO_SPACE_OPS = frozenset({"tensorflow.nn.depth_to_space", "tensorflow.depth_to_space"})
+DEPTH_TO_SPACE = _shape("depth_to_space", keeps_units=False)
 
 
 def reshaped_activation(spec: LayerSpec, activation_id: str | None, same_last_axis: bool) -> str | None:
@@ -404,6 +410,12 @@ def reshaped_activation(spec: LayerSpec, activation_id: str | None, same_last_ax
     if activation.kind.is_elementwise or spec.keeps_distribution or not spec.keeps_units and same_last_axis:
         return activation_id
     return None
+
+
+def affine_activation(activation_id: str | None) -> str | None:
+    """The activation after `Rescaling(scale, offset)`: an unbounded linear output stays linear;
+    a scaled sigmoid or softmax is no longer a probability, so nothing is known."""
+    return activation_id if activation_id == "linear" else None
 
 
 def merged_activation(merge: str | None, activation_ids: list) -> str | None:
@@ -667,6 +679,32 @@ def task_head(symbol: str) -> TaskHead | None:
     if name.endswith("Classifier"):
         return TaskHead(False, default_activation=_TASK_DEFAULTS.get(".".join(parts)))
     return None
+
+
+# progress bars iterate over what they wrap: `for model in tqdm(models)`
+PROGRESS_BARS = frozenset({"tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm"})
+
+# tf.keras 2 premade models: `tf.keras.experimental.LinearModel(units=1, activation=None)` is one
+# Dense layer over its inputs; `WideDeepModel(linear_model, dnn_model, activation=None)` outputs
+# the activation of the sum of both models' outputs
+LINEAR_MODEL = "keras.LinearModel"
+WIDE_DEEP_MODEL = "keras.WideDeepModel"
+
+
+@dataclass(frozen=True)
+class LibraryHead:
+    """A library layer that ends a model like a Dense head: `keras_hub.layers.MaskedLMHead(...)`
+    projects onto the vocabulary (`vocabulary_size=`, or the width of the tied `embedding_weights=`)."""
+
+    units_keyword: str
+    units_from_keyword: str | None  # given instead of the units, this keyword sets them from outside the source
+    activation_keyword: str = "activation"
+    default_activation: str = "linear"
+
+
+LIBRARY_HEADS: Mapping[str, LibraryHead] = MappingProxyType({
+    f"{library}.layers.MaskedLMHead": LibraryHead("vocabulary_size", "embedding_weights")
+    for library in ("keras_hub", "keras_nlp")})
 
 
 # --------------------------------------------------------------------------- pasted snippets

@@ -34,6 +34,9 @@ class Rule:
     runtime: bool = True  # found by the compile/fit hook
     fixable: bool = False  # can offer an applicable (safe or unsafe) fix
     opt_in_forms: bool = False  # some findings (Finding.opt_in) need the code selected explicitly
+    # labels known at `fit` can withdraw the finding (LL302 on one-hot labels): the runtime hook
+    # judges it at `fit`, not at `compile`, so one mistake is not reported twice
+    waits_for_labels: bool = False
     module: str = ""
 
     @property
@@ -156,6 +159,11 @@ def explicitly(code: str) -> str:
     """The selection entry that enables the opt-in forms of rule `code` (set by `select_codes`
     when the code is selected by name, prefix or ALL rather than by default)."""
     return f"{code}:explicit"
+
+
+def codes_waiting_for_labels() -> frozenset[str]:
+    """Rules whose verdict the labels may withdraw: judged once the labels are known."""
+    return frozenset(code for code, r in all_rules().items() if r.waits_for_labels)
 
 
 def run_rules(model: ModelFacts, codes: frozenset[str], *, mode: str = "static") -> list[Diagnostic]:

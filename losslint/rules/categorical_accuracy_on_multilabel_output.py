@@ -47,7 +47,9 @@ Swapping `"accuracy"` for `"binary_accuracy"` is **safe**: training and predicti
 
 ## Known false positives
 Single-label data trained with independent sigmoids (one-hot labels): categorical accuracy is
-then meaningful, and the rule stays silent when the labels are known to be one-hot. Silence
+then meaningful, and the rule stays silent when the labels are known to be one-hot (that data
+mistake is LL208's one finding). The runtime hook therefore judges this rule at `fit`, once it
+has seen the labels, not at `compile`. Silence
 others with `# noqa: LL302` on the metric.
 
 ## Keras behaviour
@@ -64,7 +66,7 @@ from ._common import output_note, quoted, replace_metric
 _SINGLE_LABEL = (LabelFormat.ONE_HOT, LabelFormat.INDEX)
 
 
-@rule(code="LL302", name="categorical-accuracy-on-multilabel-output", fixable=True)
+@rule(code="LL302", name="categorical-accuracy-on-multilabel-output", fixable=True, waits_for_labels=True)
 def check(model):
     for output in model.outputs:
         activation, loss, labels = output.activation, output.loss, output.labels

@@ -36,7 +36,10 @@ model.compile(optimizer="adam", loss="binary_crossentropy")
 Switching the activation is **unsafe**: the model's outputs change (which is the point). The
 fix follows the loss: sigmoid for a binary loss (pair it with a binary loss: LL105 reports a
 categorical loss on one unit); a linear output for a regression loss (`mse` on a price) and for
-a loss that already takes logits (`from_logits=True`).
+a loss that already takes logits (`from_logits=True`). When the softmax is a separate layer
+(`Activation("softmax")`) over a layer with a non-linear activation of its own
+(`Dense(1, activation="relu")`), there is no fix: a sigmoid there would still see only
+non-negative values (always ≥ 0.5), so the model itself needs rethinking.
 
 ## Known false positives
 None: the output is constant. The finding is anchored on the activation (the `activation=`
@@ -62,12 +65,20 @@ def check(model):
             yield Finding(
                 anchor=output.activation_ref,
                 message=f"softmax over the single unit of `{output.layer_text}` always outputs 1.0",
-                help='use `activation="sigmoid"` with a binary loss' if wanted == "sigmoid" else
-                     "make the last layer linear: the loss needs no squashing",
+                help=_help(wanted, output.squashed_below),
                 confidence=output.confidence,
                 related=output_note(output) if output.activation_ref != output.ref else (),
-                fixes=(set_activation(output, wanted),),
+                # sigmoid(relu(z)) is never below 0.5: with a squashing layer under the softmax, no fix
+                fixes=() if output.squashed_below else (set_activation(output, wanted),),
             )
+
+
+def _help(wanted: str, squashed_below: bool) -> str:
+    if squashed_below:
+        return ("the layer under the softmax has a non-linear activation of its own: make that layer linear, "
+                + ('then use a sigmoid with a binary loss' if wanted == "sigmoid" else "and drop the softmax"))
+    return ('use `activation="sigmoid"` with a binary loss' if wanted == "sigmoid" else
+            "make the last layer linear: the loss needs no squashing")
 
 
 def _activation_for(loss) -> str:

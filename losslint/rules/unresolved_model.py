@@ -4,7 +4,8 @@ loop, whose output activation, unit count or loss could not be resolved statical
 says which part). Opt-in: `--select LL901 --statistics` measures how
 much of a code base losslint can see.
 
-Not reported: a `compile()` without a loss (nothing to resolve), a loss the user wrote (a function or `Loss` subclass: custom, not unresolved) and a
+Not reported: a `compile()` without a loss (nothing to resolve), a loss the user wrote (a function or `Loss` subclass: custom, not unresolved, whatever
+the output it receives), an output the loss leaves untrained (`loss=[loss_fn, None]`) and a
 unit count read from the data (`len(class_names)`, `y.shape[1]`: the rules that need no count
 still run). `benchmarks/static_coverage.py DIR` counts these apart.
 

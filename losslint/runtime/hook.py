@@ -26,7 +26,7 @@ import warnings
 import weakref
 from typing import Any, Callable, Iterable
 
-from ..registry import run_rules, select_codes
+from ..registry import codes_waiting_for_labels, run_rules, select_codes
 from . import introspect, labels, location, torch_hook
 
 MODES = ("off", "warn", "raise")
@@ -132,10 +132,12 @@ def format_diagnostic(diagnostic) -> str:
     return f"{diagnostic.code} {diagnostic.message}\n  help: {diagnostic.help}"
 
 
-def _report(owner, facts) -> None:
-    """Warn (or raise) each finding not yet reported for `owner` (a model or a loss object)."""
+def _report(owner, facts, labels_known: bool = True) -> None:
+    """Warn (or raise) each finding not yet reported for `owner` (a model or a loss object).
+    Before the labels are known (at `compile`), rules they may withdraw wait for `fit`."""
+    codes = _STATE.codes if labels_known else _STATE.codes - codes_waiting_for_labels()
     with _STATE.lock:
-        diagnostics = run_rules(facts, _STATE.codes, mode="runtime")
+        diagnostics = run_rules(facts, codes, mode="runtime")
         seen = _STATE.reported.setdefault(owner, set())
         fresh = [d for d in diagnostics if d.code not in seen]
         seen.update(d.code for d in fresh)
@@ -172,7 +174,7 @@ def _on_compile(model, bound_loss, bound_metrics) -> None:
     _STATE.compiled[model] = (bound_loss, bound_metrics)
     _STATE.observed.pop(model, None)
     facts = introspect.model_facts(model, bound_loss, bound_metrics)
-    _report(model, facts)
+    _report(model, facts, labels_known=False)
 
 
 def _outputs(model, y_pred=None):

@@ -13,8 +13,8 @@ from typing import Any
 from ..diagnostics import SourceRef
 from ..facts import LabelFacts, LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, loss_display
 from ..knowledge import (ACTIVATION_BY_LAYER, ACTIVATION_BY_STRING, LAYERS, LOSS_BY_CLASS, LOSS_BY_STRING,
-                         METRIC_BY_FUNCTION, METRIC_BY_STRING, LayerRole, LossFamily, merged_activation,
-                         reshaped_activation)
+                         METRIC_BY_FUNCTION, METRIC_BY_STRING, LayerRole, LossFamily, affine_activation,
+                         merged_activation, reshaped_activation)
 
 _KERAS_MODULES = ("keras", "tf_keras", "tensorflow")
 _ACTIVATION_ALIASES = {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "silu": "swish"}
@@ -257,6 +257,9 @@ def _final_layer(layer, index: int, depth: int = 0):
         if act == "linear" and below is not None:  # Activation("linear", dtype="float32"): values unchanged
             return below, projection, below_layer
         return act, projection or layer, layer
+    if spec.role is LayerRole.AFFINE:  # Rescaling(255) after a linear head
+        below, projection, below_layer = _final_layer(*_producer(_inputs_of(layer)), depth + 1)
+        return (below, projection, below_layer) if affine_activation(below) else (None, layer, layer)
     if spec.role is LayerRole.SHAPE:  # Flatten, Reshape, pooling after the head
         source = _inputs_of(layer)
         below, projection, below_layer = _final_layer(*_producer(source), depth + 1)
@@ -286,6 +289,8 @@ def _output_facts(tensor, name, loss, labels, metrics) -> OutputFacts:
         ref=_ref(f"layer '{layer_name}'"),
         activation_ref=_ref(f"layer '{getattr(act_layer, 'name', layer_name)}'"),
         name=name, loss=loss, labels=labels, metrics=metrics,
+        squashed_below=projection is not None and act_layer is not projection
+        and _activation_id(getattr(projection, "activation", None)) != "linear",
     )
 
 

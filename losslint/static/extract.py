@@ -91,27 +91,30 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
         description = describe(tensor)
         value = losses[i] if losses else None
         loss = _loss_facts(value, call.ref, interpreter) if losses else None
+        unjudged = False  # no rule judges this output: nothing about it needs resolving
         if not call.has_loss:
             pass
         elif losses is None:
             note(unresolved, "loss")
         elif _is_custom_loss(value):
             note(partly, "custom loss")
+            unjudged = True  # a user function or Loss subclass: what it expects is not known
         elif _is_no_loss(value):
-            pass  # `loss=[None, "mse"]`, a dict without this output: this output is not trained
+            unjudged = True  # `loss=[None, "mse"]`, a dict without this output: this output is not trained
         elif loss is None:
             note(unresolved, "loss")
         elif loss.from_logits is None:
             note(unresolved, "from_logits")
         if description is None:
-            note(unresolved, "output activation")
+            if not unjudged:  # an untrained output (an embedding beside the logits) or a custom loss's input
+                note(unresolved, "output activation")
             continue
         activation = known_activation(description.activation)
-        if activation is None:
+        if activation is None and not unjudged:
             note(unresolved, "output activation")
-        if description.units is None:
-            note(partly if description.layer.units_from_data else unresolved,
-                 "units from data" if description.layer.units_from_data else "unit count")
+        if description.units is None and not unjudged:
+            from_data = description.units_from_data or description.layer.units_from_data
+            note(partly if from_data else unresolved, "units from data" if from_data else "unit count")
         layer = description.layer
         if loss is not None:
             loss = _resolve_auto(loss, description.units)
@@ -125,6 +128,8 @@ def _model_facts(call: CompileCall, interpreter: Interpreter) -> ModelFacts:
             loss=loss,
             metrics=metrics[i] if metrics else (),
             confidence=Confidence.INFERRED if description.inferred or interpreter.guessed else Confidence.HIGH,
+            squashed_below=description.activation is not None and layer.activation is not description.activation
+            and known_activation(layer.activation) != "linear",
         ))
     if not call.has_loss and "unit count" in unresolved:
         unresolved.remove("unit count")

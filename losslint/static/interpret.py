@@ -25,7 +25,7 @@ from .node_positions import NodePositions, contains, same_file
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Range,
-    Partial, Seq, Slice, Symbol, Tensor, UserClass, model_outputs,
+    Partial, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs,
 )
 
 _MAX_UNROLL = 32
@@ -34,6 +34,7 @@ _DATA_ATTRIBUTES = frozenset({"shape", "num_classes", "n_classes", "size", "voca
 _DATA_METHODS = frozenset({"nunique", "vocabulary_size", "__len__"})
 _OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model")
 _CLONE = ("keras.models.clone_model",)
+_SAVE_MODEL_FUNCTIONS = ("keras.models.save_model", "keras.saving.save_model")
 _PARTIAL = frozenset({"functools.partial"})
 
 
@@ -68,6 +69,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                                   if isinstance(statement, cst.SimpleStatementLine) for small in statement.body)
         self.guessed = False
         self._ref_alias: dict = {}
+        self._saved_models: dict = {}  # literal path -> the model `model.save(path)` wrote there (None: unsure)
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
         self._init_loss_calls()
@@ -142,17 +144,28 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         `range` of a literal) runs once per item, in order; False when the loop is not one of these."""
         if statement.orelse is not None or _breaks_out(statement.body):
             return False
-        items = self.eval(statement.iter, env)
-        if isinstance(items, Seq) and len(items.items) <= _MAX_UNROLL:
-            values = list(items.items)
-        elif isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
-            values = [Const(v, items.ref) for v in items.values]
-        else:
+        values = self.iterated_items(statement.iter, env)
+        if values is None:
             return False
         for value in values:
             self.bind(statement.target, value, env)
             self.exec_block(_body(statement), env)
         return True
+
+    def iterated_items(self, iterable: cst.BaseExpression, env: Env) -> list | None:
+        """The items a loop over a short literal list (or `range` of a literal) visits, in order; a
+        progress bar (`tqdm(models)`) visits what it wraps. None when they are not known."""
+        if isinstance(iterable, cst.Call) and len(iterable.args) >= 1 and iterable.args[0].keyword is None \
+                and not iterable.args[0].star and self.names.symbol(iterable.func) in k.PROGRESS_BARS:
+            for arg in iterable.args[1:]:
+                self.eval(arg.value, env)
+            iterable = iterable.args[0].value
+        items = self.eval(iterable, env)
+        if isinstance(items, Seq) and len(items.items) <= _MAX_UNROLL:
+            return list(items.items)
+        if isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
+            return [Const(v, items.ref) for v in items.values]
+        return None
 
     def exec_branches(self, env: Env, body, orelse, may_skip_both: bool = False) -> None:
         """Run branches that may or may not execute; names they bind differently become unknown."""
@@ -290,6 +303,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return Mapping_(items, self.ref(node))
         if isinstance(node, cst.Subscript):
             return self._subscript(node, env)
+        if isinstance(node, cst.ListComp):
+            return self.list_comprehension(node, env)
         if isinstance(node, cst.BinaryOperation):
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             folded = _fold(left, node.operator, right, self.ref(node))
@@ -297,6 +312,23 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 return folded
             return self.label_binary(left, node.operator, right, self.ref(node))
         return UNKNOWN
+
+    def list_comprehension(self, node: cst.ListComp, env: Env) -> object:
+        """`[create_model() for _ in range(3)]`, `[train(m) for m in models]` over a short literal
+        iterable: one element per item, as an unrolled loop (in the comprehension's own scope).
+        Any other comprehension is not followed."""
+        loop = node.for_in
+        if loop.inner_for_in is not None or loop.ifs or loop.asynchronous is not None:
+            return UNKNOWN
+        values = self.iterated_items(loop.iter, env)
+        if values is None:
+            return UNKNOWN
+        scope = Env(env)
+        elements = []
+        for value in values:
+            self.bind(loop.target, value, scope)
+            elements.append(self.eval(node.elt, scope))
+        return Seq(elements, self.ref(node))
 
     def _compare(self, node: cst.Comparison, env: Env) -> object:
         left = self.eval(node.left, env)
@@ -390,6 +422,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         func = node.func
         if isinstance(func, cst.Name) and func.value in _BUILTINS and env.lookup(func.value) is _MISSING:
             return self.call_builtin(func.value, node, env)
+        if isinstance(func, cst.Name) and func.value == "dict" and env.lookup("dict") is _MISSING:
+            return self.call_dict(node, env)
         if isinstance(func, cst.Attribute):
             symbol = self._symbol(func, env)
             if isinstance(symbol, Symbol):
@@ -405,6 +439,12 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             base = self.eval(func.value, env)
             if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
                 return self.grow_list(base, func, node, env)
+            if isinstance(base, Mapping_) and func.attr.value in _DICT_MUTATORS:
+                base.items.clear()  # `config.update(...)`: what it holds is no longer known
+                if isinstance(func.value, cst.Name):
+                    self._forget(func.value.value, env)
+                self._eval_args(node, env)
+                return UNKNOWN
             if isinstance(base, Symbol):
                 return self.call_symbol(f"{base.name}.{func.attr.value}", node, env)
             if isinstance(base, Model):
@@ -482,6 +522,16 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return Seq(list(args[0].items), ref)
         return UNKNOWN
 
+    def call_dict(self, node: cst.Call, env: Env) -> object:
+        """`dict(num_classes=2, num_layers=6)`: a mapping of its keywords (a config passed as `**config`)."""
+        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        if any(a.keyword is None for a in node.args):
+            for a in node.args:
+                if a.keyword is None:
+                    self.eval(a.value, env)
+            return UNKNOWN
+        return Mapping_(values, self.ref(node))
+
     def grow_list(self, seq: Seq, func: cst.Attribute, node: cst.Call, env: Env) -> object:
         """`layer_list.append(Dense(10))` / `.extend([...])`: the list a Sequential may be built from."""
         args = [self.eval(a.value, env) for a in node.args]
@@ -548,6 +598,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if len(args) >= 1:
                 return Tensor(Activation(k.ACTIVATION_BY_FUNCTION[symbol], self.ref(node)), self.eval(args[0], env))
             return UNKNOWN
+        if symbol == "keras.layers.Lambda":
+            return self.make_lambda_layer(node, env)
         if symbol.startswith("keras.layers."):
             layer = self.make_layer(symbol, node, env)
             if layer.spec is not None and layer.spec.role is k.LayerRole.MERGE and layer.class_name[:1].islower():
@@ -561,10 +613,22 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if symbol.startswith("keras.applications.") and symbol.rsplit(".", 1)[1][:1].isupper():
             return self.make_application(symbol, node, env)
         if symbol in _OPAQUE_MODEL_FACTORIES:
-            return Model("opaque", self.ref(node))
+            return self.load_model(node, env)
+        if symbol in _SAVE_MODEL_FUNCTIONS:  # `keras.models.save_model(model, "clf.keras")`
+            args = _positional(node)
+            model = self.eval(args[0], env) if args else UNKNOWN
+            path_node = _arg(node, "filepath", 1)
+            self.save_model(model, self.eval(path_node, env) if path_node is not None else UNKNOWN, node)
+            return Const(None, self.ref(node))
         task = k.task_head(symbol)
         if task is not None:
             return self.make_task_model(task, symbol, node, env)
+        if symbol in (k.LINEAR_MODEL, k.WIDE_DEEP_MODEL):
+            return self.make_premade_model(symbol, node, env)
+        if symbol in k.LIBRARY_HEADS:
+            return self.make_library_head(k.LIBRARY_HEADS[symbol], symbol, node, env)
+        if symbol in k.DEPTH_TO_SPACE_OPS:  # `tf.nn.depth_to_space(x, upscale_factor)`
+            return self.depth_to_space(node, env)
         if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
             args = _positional(node)
             first = self.eval(args[0], env) if args else UNKNOWN
@@ -590,6 +654,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
         if isinstance(classes, Const) and isinstance(classes.value, int) and not isinstance(classes.value, bool):
             layer.units = classes.value
+        layer.units_from_data = isinstance(classes, FromData)  # `classes=ds_info.features["label"].num_classes`
         layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
                             else Activation(head.default_activation, ref))
         return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
@@ -617,6 +682,92 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             layer.activation = Activation(task.default_activation, ref)
         return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
 
+    def depth_to_space(self, node: cst.Call, env: Env) -> object:
+        """The channels of `x` spread over `block`×`block` pixels: `channels / block²` remain."""
+        tensor_node, block_node = _arg(node, "input", 0), _arg(node, "block_size", 1)
+        tensor = self.eval(tensor_node, env) if tensor_node is not None else UNKNOWN
+        block = _int(self.eval(block_node, env)) if block_node is not None else None
+        if not isinstance(tensor, Tensor):
+            return UNKNOWN
+        layer = Layer("depth_to_space", k.DEPTH_TO_SPACE, self.ref(node))
+        below = describe(tensor)
+        if below is not None and below.units and block and below.units % (block * block) == 0:
+            layer.target_units = below.units // (block * block)
+        return Tensor(layer, tensor)
+
+    def make_lambda_layer(self, node: cst.Call, env: Env) -> Layer:
+        """`Lambda(tf.exp)`, `Lambda(lambda z: tf.nn.softmax(z))`: an activation layer when the function
+        is a known activation of the input alone; any other function is a layer we do not model."""
+        layer = Layer("Lambda", None, self.ref(node))
+        function = _arg(node, "function", 0)
+        for arg in node.args:
+            if arg.value is not function:
+                self.eval(arg.value, env)
+        applied = function
+        if isinstance(function, cst.Lambda):
+            params = function.params
+            body = function.body
+            only = params.params[0].name.value if len(params.params) == 1 and not (
+                params.posonly_params or params.kwonly_params or isinstance(params.star_arg, cst.Param)
+                or params.star_kwarg) else None
+            applied = body.func if (only and isinstance(body, cst.Call) and len(body.args) == 1
+                                    and body.args[0].keyword is None and not body.args[0].star
+                                    and isinstance(body.args[0].value, cst.Name)
+                                    and body.args[0].value.value == only) else None
+        value = self._symbol(applied, env) if isinstance(applied, (cst.Name, cst.Attribute)) else UNKNOWN
+        activation_id = k.ACTIVATION_BY_FUNCTION.get(value.name) if isinstance(value, Symbol) else None
+        if activation_id is not None:
+            layer.spec = k.LAYERS["keras.layers.Activation"]
+            layer.activation = Activation(activation_id, self.ref(function))
+        return layer
+
+    def make_premade_model(self, symbol: str, node: cst.Call, env: Env) -> Model:
+        """`LinearModel(units=1)`: a Dense head; `WideDeepModel(linear, dnn)`: the sum of their outputs."""
+        ref = self.ref(node)
+        if symbol == k.LINEAR_MODEL:
+            units_node, activation_node = _arg(node, "units", 0), _arg(node, "activation", 1)
+            for arg in node.args:
+                if arg.value is not units_node and arg.value is not activation_node:
+                    self.eval(arg.value, env)
+            layer = Layer("LinearModel", k.LAYERS["keras.layers.Dense"], ref)
+            units = self.eval(units_node, env) if units_node is not None else Const(1, ref)
+            layer.units = _int(units)
+            layer.units_from_data = isinstance(units, FromData)
+            layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
+                                else Activation("linear", ref))
+            return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
+        linear_node, dnn_node, activation_node = (_arg(node, "linear_model", 0), _arg(node, "dnn_model", 1),
+                                                  _arg(node, "activation", 2))
+        parts = [self.eval(n, env) if n is not None else UNKNOWN for n in (linear_node, dnn_node)]
+        for arg in node.args:
+            if arg.value not in (linear_node, dnn_node, activation_node):
+                self.eval(arg.value, env)
+        if not all(isinstance(part, Model) for part in parts):
+            return Model("opaque", ref)
+        total = Tensor(Layer("WideDeepModel", k.LAYERS["keras.layers.Add"], ref),
+                       Seq([Tensor(part, UNKNOWN) for part in parts], ref))
+        if activation_node is not None:
+            total = Tensor(Layer("WideDeepModel", k.LAYERS["keras.layers.Activation"], ref,
+                                 activation=self.make_activation(activation_node, env)), total)
+        return Model("functional", ref, outputs=total)
+
+    def make_library_head(self, head: k.LibraryHead, symbol: str, node: cst.Call, env: Env) -> Layer:
+        """`keras_hub.layers.MaskedLMHead(vocabulary_size=V, activation=...)`: a Dense(V) head."""
+        ref = self.ref(node)
+        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        for arg in node.args:
+            if arg.keyword is None:
+                self.eval(arg.value, env)
+        layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
+        units = values.get(head.units_keyword)
+        layer.units = _int(units) if units is not None else None
+        layer.units_from_data = isinstance(units, FromData) or (
+            units is None and head.units_from_keyword is not None and head.units_from_keyword in values)
+        activation_node = _arg(node, head.activation_keyword, None)
+        layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
+                            else Activation(head.default_activation, ref))
+        return layer
+
     def make_layer(self, symbol: str, node: cst.Call, env: Env) -> Layer:
         spec = k.LAYERS.get(symbol)
         class_name = symbol.rsplit(".", 1)[1]
@@ -638,6 +789,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             shape = self.eval(_arg(node, "target_shape", 0), env) if _arg(node, "target_shape", 0) else UNKNOWN
             if isinstance(shape, Seq) and shape.items:
                 layer.target_units = _int(shape.items[-1]) if (_int(shape.items[-1]) or 0) > 0 else None
+            # `Reshape(x_train.shape[1:])`: the last axis is the data's
+            layer.units_from_data = isinstance(shape, FromData) or (
+                isinstance(shape, Seq) and bool(shape.items) and isinstance(shape.items[-1], FromData))
         if spec.role is k.LayerRole.SHAPE and spec.keeps_units:
             data_format = _arg(node, "data_format", None)
             if isinstance(data_format, cst.Call) and (self.names.symbol(data_format.func) or "").endswith(
@@ -741,13 +895,35 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if result is not None:
                 return result
             self._eval_args(node, env)
+            if method == "save" and own is None:
+                path_node = _arg(node, "filepath", 0)
+                self.save_model(model, self.eval(path_node, env) if path_node is not None else UNKNOWN, node)
         return UNKNOWN
+
+    def save_model(self, model: object, path: object, node: cst.Call) -> None:
+        """`model.save("clf.keras")`: a later `load_model("clf.keras")` in this program is this model
+        as it is now. Saved in a branch, or a path we cannot read: what that path holds is unsure."""
+        if not (isinstance(path, Const) and isinstance(path.value, str)):
+            return
+        certain = isinstance(model, Model) and model.kind in ("sequential", "functional") and self.conditional == 0
+        self._saved_models[path.value] = model.copy(self.ref(node)) if certain else None
+
+    def load_model(self, node: cst.Call, env: Env) -> Model:
+        """`keras.models.load_model(path)`: the model this program saved at that literal path, else opaque."""
+        path_node = _arg(node, "filepath", 0)
+        path = self.eval(path_node, env) if path_node is not None else UNKNOWN
+        for arg in node.args:
+            if arg is not None and arg.value is not path_node:
+                self.eval(arg.value, env)
+        saved = self._saved_models.get(path.value) if isinstance(path, Const) and isinstance(path.value, str) else None
+        return saved.copy(self.ref(node)) if saved is not None else Model("opaque", self.ref(node))
 
 
 
 
 _GUESSABLE_ROOTS = frozenset({"keras", "tf", "tensorflow", "layers", "models", "losses", "K", "np", "utils",
                               "activations", "metrics"})
+_DICT_MUTATORS = frozenset({"update", "pop", "popitem", "setdefault", "clear"})
 _LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 _BUILTINS = frozenset({"len", "range", "int", "round", "max", "min", "list"})
 _ARITHMETIC = {

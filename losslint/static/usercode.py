@@ -94,7 +94,9 @@ class UserCode:
         args, kwargs, complete = [], {}, True
         for arg in node.args:
             value = self.eval(arg.value, env)
-            if arg.star:
+            if arg.star == "**" and isinstance(value, Mapping_) and all(isinstance(key, str) for key in value.items):
+                kwargs.update(value.items)  # `DeepResNet(**resnet_config)` with `resnet_config = dict(...)`
+            elif arg.star:
                 complete = False
             elif arg.keyword is not None:
                 kwargs[arg.keyword.value] = value
@@ -179,7 +181,7 @@ class UserCode:
         if base in k.LOSS_BASES or base in k.LOSS_BY_CLASS:
             return CustomLoss(f"{cls.node.name.value}()", ref)
         if base.startswith("keras.layers.") and base not in k.INPUT:
-            return self.instantiate_layer(cls, base, node, env)
+            return self.instantiate_layer(cls, base, node, env, args, kwargs, complete)
         if base not in k.FUNCTIONAL and base not in k.SEQUENTIAL:
             return UNKNOWN
         model = Model("opaque", ref, user_class=cls, level=self.conditional)
@@ -202,8 +204,21 @@ class UserCode:
                 model.kind, model.outputs = "functional", output
         return model
 
-    def instantiate_layer(self, cls: UserClass, base: str, node: cst.CSTNode, env) -> object:
-        """`class MyDense(layers.Dense)` that changes neither `__init__` nor `call`: a Dense."""
+    def instantiate_layer(self, cls: UserClass, base: str, node: cst.CSTNode, env, args=(), kwargs=None,
+                          complete: bool = True) -> object:
+        """`class MyDense(layers.Dense)` that changes neither `__init__` nor `call`: a Dense. A layer
+        with its own `call()` keeps the object its `__init__` built: calling the layer runs `call()`
+        (`return self.dense_output(x)`, `return inputs`)."""
+        if cls.lookup("call") is not None and base == "keras.layers.Layer":
+            layer = Layer(cls.node.name.value, None, self.ref(node))
+            instance = Model("opaque", self.ref(node), user_class=cls, level=self.conditional)
+            init = cls.lookup("__init__")
+            if init is not None:
+                self.call_function(init, list(args), dict(kwargs or {}), complete, bound_self=instance)
+            layer.call_input = Tensor(None)
+            layer.call_output = self.call_function(cls.lookup("call"), [layer.call_input], {}, True,
+                                                   bound_self=instance)
+            return layer
         if cls.lookup("call") is not None or cls.lookup("__init__") is not None or env is None \
                 or not isinstance(node, cst.Call):
             return Layer(cls.node.name.value, None, self.ref(node))

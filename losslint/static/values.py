@@ -12,7 +12,7 @@ from typing import Union
 import libcst as cst
 
 from ..diagnostics import SourceRef
-from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, merged_activation
+from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, affine_activation, merged_activation
 
 
 class _Unknown:
@@ -109,6 +109,10 @@ class Layer:
     units_from_data: bool = False  # the unit count is read from the data (`len(class_names)`)
     merge: str | None = None  # overrides the spec's merge: "other-axis" for Concatenate(axis=1)
     target_units: int | None = None  # Reshape((.., 10)): the last axis the shape says
+    # a user Layer subclass with its own call(): what call() returns for a placeholder input
+    # (`call_input`): the placeholder itself for a layer that passes its inputs through
+    call_output: object = None
+    call_input: object = None
 
 
 @dataclass(eq=False)
@@ -269,6 +273,7 @@ class OutputDescription:
     units: int | None
     layer: Layer  # the projection layer that set the units
     inferred: bool
+    units_from_data: bool = False  # a later layer set the units from the data (`Reshape(x.shape[1:])`)
 
 
 def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
@@ -291,6 +296,10 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         return _reshaped(below, keeps_distribution=False, units=None)
     if not isinstance(producer, Layer):
         return None
+    if producer.spec is None and isinstance(producer.call_output, Tensor):  # a user layer's own call()
+        if producer.call_output is producer.call_input:
+            return describe(tensor.input, depth + 1)  # `return inputs`: the values pass unchanged
+        return describe(producer.call_output, depth + 1)  # ends in a layer of its own (`self.dense_output(x)`)
     layer = producer.inner if producer.spec and producer.spec.role is LayerRole.WRAPPER else producer
     if layer is None or layer.spec is None:
         return None
@@ -309,7 +318,12 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         if layer.spec.keeps_units:
             return _reshaped(below, layer.spec.keeps_distribution, below.units)
         same_last_axis = layer.target_units is not None and layer.target_units == below.units
-        return _reshaped(below, same_last_axis, layer.target_units)
+        reshaped = _reshaped(below, same_last_axis, layer.target_units)
+        if reshaped is not None and layer.units_from_data:
+            return OutputDescription(reshaped.activation, None, reshaped.layer, reshaped.inferred, True)
+        return reshaped
+    if role is LayerRole.AFFINE:
+        return below if affine_activation(known_activation(below.activation)) else None
     if role is LayerRole.ACTIVATION:
         if layer.activation is not None and layer.activation.id == "linear":
             return below  # Activation("linear", dtype="float32"), Identity(): the values pass unchanged
