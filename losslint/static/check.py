@@ -85,6 +85,8 @@ def check_document(document, codes: frozenset[str], project=None):
 def _agreed_activation_fixes(models: list, per_model: list[list[Diagnostic]]) -> list[list[Diagnostic]]:
     """A model compiled more than once (fine-tuning, a second loss) shares its output layer: an
     activation fix is kept only when every compile of that layer asks for the same activation."""
+    if not any(f.kind == "set-activation" for found in per_model for d in found for f in d.fixes):
+        return per_model  # nothing to agree on (and no output's position is computed for it)
     wanted: dict[SourceRef, list[set]] = {}
     for model, found in zip(models, per_model):
         asked = {(f.target, f.value) for d in found for f in d.fixes if f.kind == "set-activation"}

@@ -192,9 +192,40 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _LOAD, _STORE = 0, 1
 
 
+def _subclasses(cls: type) -> set[type]:
+    found, todo = set(), [cls]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+#: Every libcst node class: `type(value) in NODE_CLASSES` is a set look-up, where
+#: `isinstance(value, cst.CSTNode)` calls ABCMeta's Python-level check (libcst's classes are ABCs).
+NODE_CLASSES = frozenset(_subclasses(cst.CSTNode))
+
+
 def child_fields(cls: type) -> tuple[str, ...]:
     """The fields of a libcst node class that hold child nodes, in source order."""
     return _fields(cls)
+
+
+def descendants(node: cst.CSTNode):
+    """`node` and every node under it (whitespace and punctuation aside), by a plain walk over the
+    fields: a libcst visitor rebuilds every node it passes (and `isinstance` against libcst's ABCs
+    is slow to fail)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in _fields(type(node)):
+            value = getattr(node, name, None)
+            if value.__class__ in NODE_CLASSES:
+                stack.append(value)
+            elif value.__class__ is list or value.__class__ is tuple:
+                stack.extend(item for item in value if item.__class__ in NODE_CLASSES)
 
 
 def _fields(cls: type) -> tuple[str, ...]:
@@ -401,11 +432,11 @@ class ModuleIndex:
                 context = _LOAD
             for name in _fields(cls):
                 value = getattr(node, name)
-                if isinstance(value, cst.CSTNode):
+                if value.__class__ in NODE_CLASSES:
                     self._visit(value, context)
-                elif isinstance(value, (tuple, list)):
+                elif value.__class__ is tuple or value.__class__ is list:
                     for item in value:
-                        if isinstance(item, cst.CSTNode):
+                        if item.__class__ in NODE_CLASSES:
                             self._visit(item, context)
         if cls in _COUNTED:
             self._scope.count += 1
