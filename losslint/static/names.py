@@ -64,10 +64,12 @@ class NameResolver:
 
     def _symbol(self, node: cst.CSTNode) -> str | None:
         base = node
-        while isinstance(base, cst.Attribute):  # `np.random.randint(...).astype` names nothing
+        while type(base) is cst.Attribute:  # `np.random.randint(...).astype` names nothing
             base = base.value
-        if not isinstance(base, cst.Name):
+        if type(base) is not cst.Name:
             return None
+        if base.value not in self.index.import_roots and not self.index.star_modules:
+            return None  # no import anywhere in the module binds this name: not a symbol
         names = self.index.qualified_names(node, base)
         imported = [name for name, source in names if source == IMPORT]
         if imported:
@@ -250,6 +252,7 @@ class ModuleIndex:
         self._statement_starts: list[int] = []  # number of the first node of each top-level statement
         self.reads: dict[int, _Read] = {}  # id(Name) read -> its read
         self.stores: set[int] = set()  # id(Name) bound by an assignment
+        self.import_roots: set[str] = set()  # the first part of every name an import binds, in any scope
         self.star_modules: list[str] = [
             dotted(small.module) for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
             for small in statement.body
@@ -464,6 +467,7 @@ class ModuleIndex:
                 names = _dotted_names(name_node)
             for name, _ in names:
                 self._scope.bind(name, node, name_node)
+                self.import_roots.add(name.partition(".")[0])
 
     def _visit_function(self, node: cst.FunctionDef) -> None:
         outer = self._scope
