@@ -168,9 +168,8 @@ def fewer_collections():
 
 
 def _start_worker() -> None:
-    """A worker process lints and nothing else: the modules it imported are frozen for good."""
-    from .static import check, extract  # noqa: F401  (imported before the freeze)
-
+    """A worker process lints and nothing else: what it holds now is frozen for good (the
+    analyzer's modules are imported on first use: a run answered from the cache never needs them)."""
     gc.freeze()
     gc.set_threshold(*LINT_GC_THRESHOLD)
 

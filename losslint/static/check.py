@@ -141,13 +141,14 @@ def parse_document(document):
     """The document's text parsed (a `node_positions.ParsedModule`), or the LL900 saying why not."""
     import libcst as cst
 
+    from .cst_parse import parse_module
     from .node_positions import ParsedModule
 
     tree, too_deep = cpython_parse(document.text)
     if too_deep:
         return unreadable(document.path, f"cannot parse: {too_deep}")
     try:
-        module = cst.parse_module(document.text)
+        module = parse_module(document.text)
     except cst.ParserSyntaxError as error:
         message = "cannot parse: " + re.sub(r"^(parser error: )error at \d+:\d+: ", r"\1", error.message)
         line, col = _syntax_error_position(document.text) or (error.raw_line, error.raw_column)
