@@ -187,10 +187,11 @@ _ORDER_OVERRIDES = {cst.ExceptHandler: ("type", "name", "body"), cst.ExceptStarH
                     cst.MatchCase: ("pattern", "guard", "body"),
                     cst.Slice: ("lower", "upper", "step")}
 _FIELDS: dict[type, tuple[str, ...]] = {}
-_COUNTED = (cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef,
-            cst.Global, cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Nonlocal, cst.Parameters, cst.WithItem,
-            cst.TypeVar, cst.TypeAlias, cst.TypeVarTuple, cst.ParamSpec)
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COUNTED = frozenset({
+    cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef, cst.Global,
+    cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Nonlocal, cst.Parameters, cst.WithItem, cst.TypeVar,
+    cst.TypeAlias, cst.TypeVarTuple, cst.ParamSpec})
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
 _LOAD, _STORE = 0, 1
 
 
@@ -536,15 +537,15 @@ _INDEXES: dict[int, ModuleIndex] = {}
 
 def _dotted_names(node):
     """libcst's `_gen_dotted_names`: ("a.b.c", node), ("a.b", …), ("a", …) of an attribute chain."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:  # type(): see NODE_CLASSES
         yield node.value, node
         return
     value = node.value
-    if isinstance(value, cst.Call):
+    if type(value) is cst.Call:
         value = value.func
-        if isinstance(value, (cst.Attribute, cst.Name)):
+        if type(value) is cst.Attribute or type(value) is cst.Name:
             yield from _dotted_names(value)
-    elif isinstance(value, (cst.Attribute, cst.Name)):
+    elif type(value) is cst.Attribute or type(value) is cst.Name:
         names = _dotted_names(value)
         try:
             first, first_node = next(names)
@@ -556,9 +557,9 @@ def _dotted_names(node):
 
 
 def _full_name(node) -> str | None:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = _full_name(node.value)
         return f"{base}.{node.attr.value}" if base is not None else None
     return None
