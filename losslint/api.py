@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable, Sequence
 
@@ -87,7 +90,8 @@ def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset
     per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 8:
-        results = [check_file(p, c, cache, project) for p, c in zip(files, per_file)]
+        with fewer_collections():
+            results = [check_file(p, c, cache, project) for p, c in zip(files, per_file)]
     else:
         results = _in_processes(files, per_file, cache, jobs, project)
     return FileResult(sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key),
@@ -104,16 +108,20 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
 
     results: list[FileResult | None] = [None] * len(files)
     caches, projects = [cache] * len(files), [project] * len(files)
+    # largest files first, in small chunks: no worker is left with a big file while the others idle
+    order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
     try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            chunk = max(1, len(files) // (jobs * 8))
-            for i, result in enumerate(pool.map(check_file, files, per_file, caches, projects, chunksize=chunk)):
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
+            chunk = max(1, len(files) // (jobs * 16))
+            done = pool.map(check_file, [files[i] for i in order], [per_file[i] for i in order], caches, projects,
+                            chunksize=chunk)
+            for i, result in zip(order, done):
                 results[i] = result
     except BrokenProcessPool:
         pass
     todo = [i for i, result in enumerate(results) if result is None]
     while todo:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with ProcessPoolExecutor(max_workers=1, initializer=_start_worker) as pool:
             futures = [pool.submit(check_file, files[i], per_file[i], cache, project) for i in todo]
             try:
                 for i, future in zip(todo, futures):
@@ -125,6 +133,52 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
                                               if UNREADABLE in per_file[culprit] else [])
         todo = [i for i in todo if results[i] is None]
     return results
+
+
+#: The cyclic garbage collector's youngest-generation threshold while linting (CPython's default: 700).
+#: libcst allocates about a million objects per MB of source, nearly all freed by reference counting
+#: when their file is done; at the default, the collector walks each file's live tree several times
+#: over (a quarter of a cold run's time). Collections still run, so memory stays bounded (measured
+#: peak: +30 MB on 150 files).
+LINT_GC_THRESHOLD = (50_000, 20, 100)
+_gc_lock = threading.Lock()
+_gc_users = 0  # check_paths calls running now (threads, nesting)
+_gc_saved = gc.get_threshold()
+
+
+@contextlib.contextmanager
+def fewer_collections():
+    """While linting: objects alive before are frozen (never walked by the collector) and the
+    collector runs less often (`LINT_GC_THRESHOLD`); both undone afterwards. Re-entrant."""
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        _gc_users += 1
+        if _gc_users == 1:
+            _gc_saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(*LINT_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
+                gc.unfreeze()
+
+
+def _start_worker() -> None:
+    """A worker process lints and nothing else: what it holds now is frozen for good (the
+    analyzer's modules are imported on first use: a run answered from the cache never needs them)."""
+    gc.freeze()
+    gc.set_threshold(*LINT_GC_THRESHOLD)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def models_in_source(source: str, path: str = "<string>") -> list[ModelFacts]:

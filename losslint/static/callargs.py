@@ -1,4 +1,4 @@
-"""Reading the arguments of a libcst call node."""
+"""Reading the arguments of a libcst call node, dotted names and string literals."""
 
 from __future__ import annotations
 
@@ -28,8 +28,20 @@ def positional(node: cst.Call) -> list[cst.BaseExpression]:
 
 def dotted(node: cst.BaseExpression) -> str:
     """`tf.keras.layers` for a Name/Attribute chain; "" for anything else."""
-    if isinstance(node, cst.Name):
+    kind = type(node)  # not isinstance(): libcst's classes are ABCs, slow to fail a check against
+    if kind is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if kind is cst.Attribute:
         return f"{dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+def string_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes | None:
+    """libcst's `evaluated_value`, without its `ast.literal_eval` (a compile() per string) for the
+    common literal with no prefix, escape or carriage return: the text between its quotes."""
+    if type(node) is cst.SimpleString:
+        text = node.value
+        if text[0] in "'\"" and "\\" not in text and "\r" not in text:
+            quotes = 3 if text[:3] in ('"""', "'''") and len(text) >= 6 else 1
+            return text[quotes:-quotes]
+    return node.evaluated_value

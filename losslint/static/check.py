@@ -85,6 +85,8 @@ def check_document(document, codes: frozenset[str], project=None):
 def _agreed_activation_fixes(models: list, per_model: list[list[Diagnostic]]) -> list[list[Diagnostic]]:
     """A model compiled more than once (fine-tuning, a second loss) shares its output layer: an
     activation fix is kept only when every compile of that layer asks for the same activation."""
+    if not any(f.kind == "set-activation" for found in per_model for d in found for f in d.fixes):
+        return per_model  # nothing to agree on (and no output's position is computed for it)
     wanted: dict[SourceRef, list[set]] = {}
     for model, found in zip(models, per_model):
         asked = {(f.target, f.value) for d in found for f in d.fixes if f.kind == "set-activation"}
@@ -139,13 +141,14 @@ def parse_document(document):
     """The document's text parsed (a `node_positions.ParsedModule`), or the LL900 saying why not."""
     import libcst as cst
 
+    from .cst_parse import parse_module
     from .node_positions import ParsedModule
 
     tree, too_deep = cpython_parse(document.text)
     if too_deep:
         return unreadable(document.path, f"cannot parse: {too_deep}")
     try:
-        module = cst.parse_module(document.text)
+        module = parse_module(document.text)
     except cst.ParserSyntaxError as error:
         message = "cannot parse: " + re.sub(r"^(parser error: )error at \d+:\d+: ", r"\1", error.message)
         line, col = _syntax_error_position(document.text) or (error.raw_line, error.raw_column)

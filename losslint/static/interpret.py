@@ -16,7 +16,7 @@ import libcst as cst
 
 from .. import knowledge as k
 from ..diagnostics import SourceRef
-from .callargs import arg as _arg, dotted, positional as _positional
+from .callargs import arg as _arg, dotted, positional as _positional, string_value
 from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
 from .loss_calls import LossCalls
@@ -70,6 +70,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         self.guessed = False
         self._ref_alias: dict = {}
         self._saved_models: dict = {}  # literal path -> the model `model.save(path)` wrote there (None: unsure)
+        self._loop_exits: dict[cst.For, bool] = {}  # a loop -> its body breaks out (see `unroll`)
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
         self._init_loss_calls()
@@ -77,7 +78,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
     # ------------------------------------------------------------------ positions
 
     def ref(self, node: cst.CSTNode) -> SourceRef:
-        node = self._ref_alias.get(node, node)  # a call merged from a functools.partial: the call written
+        if self._ref_alias:
+            node = self._ref_alias.get(node, node)  # a call merged from a functools.partial: the call written
         if self.project is not None and not self.positions.holds(node):
             return self.project.ref_elsewhere(node)  # a node of an imported module
         return self.positions.ref(node)
@@ -100,14 +102,15 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             self.exec_statement(statement, env)
 
     def exec_statement(self, statement: cst.CSTNode, env: Env) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
+        kind = type(statement)  # see `eval`
+        if kind is cst.SimpleStatementLine:
             for small in statement.body:
                 self.exec_small(small, env)
-        elif isinstance(statement, cst.FunctionDef):
+        elif kind is cst.FunctionDef:
             self.define_function(statement, env)
-        elif isinstance(statement, cst.ClassDef):
+        elif kind is cst.ClassDef:
             self.define_class(statement, env)
-        elif isinstance(statement, cst.If):
+        elif kind is cst.If:
             test = Const(True, None) if _is_main_guard(statement.test) else self.eval(statement.test, env)
             if isinstance(test, Const) and isinstance(test.value, (bool, int, str, type(None))):
                 # `if NUM_CLASSES == 2:` with literal constants: only the branch that runs
@@ -116,18 +119,18 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                     self.exec_block(chosen, env)
             else:
                 self.exec_branches(env, _body(statement), _else_body(statement.orelse))
-        elif isinstance(statement, cst.For) and self.unroll(statement, env):
+        elif kind is cst.For and self.unroll(statement, env):
             pass
-        elif isinstance(statement, (cst.For, cst.While)):
-            if isinstance(statement, cst.For):
+        elif kind is cst.For or kind is cst.While:
+            if kind is cst.For:
                 self.bind(statement.target, self.iteration_value(statement.iter, env), env)
             self.exec_branches(env, _body(statement), _else_body(statement.orelse), may_skip_both=True)
-        elif isinstance(statement, cst.With):
+        elif kind is cst.With:
             for item in statement.items:
                 if item.asname is not None:
                     self.bind(item.asname.name, UNKNOWN, env)
             self.exec_block(_body(statement), env)
-        elif isinstance(statement, (cst.Try, cst.TryStar)):
+        elif kind is cst.Try or kind is cst.TryStar:
             self.exec_block(_body(statement), env)
             for handler in statement.handlers:
                 self.exec_branches(env, _body(handler), None)
@@ -135,14 +138,17 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 self.exec_block(_body(statement.orelse), env)
             if statement.finalbody is not None:
                 self.exec_block(_body(statement.finalbody), env)
-        elif isinstance(statement, cst.Match):
+        elif kind is cst.Match:
             for case in statement.cases:
                 self.exec_branches(env, _body(case), None)
 
     def unroll(self, statement: cst.For, env: Env) -> bool:
         """`for units in [64, 32]:` / `for loss in ["mse", "mae"]:` over a short literal list (or
         `range` of a literal) runs once per item, in order; False when the loop is not one of these."""
-        if statement.orelse is not None or _breaks_out(statement.body):
+        exits = self._loop_exits.get(statement)
+        if exits is None:  # a loop in a function is run once per call: walked once
+            exits = self._loop_exits[statement] = _breaks_out(statement.body)
+        if statement.orelse is not None or exits:
             return False
         values = self.iterated_items(statement.iter, env)
         if values is None:
@@ -189,38 +195,40 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         env.vars = merged
 
     def exec_small(self, small: cst.CSTNode, env: Env) -> None:
-        if isinstance(small, cst.Assign):
+        kind = type(small)  # see `eval`
+        if kind is cst.Assign:
             value = self.eval(small.value, env)
             for target in small.targets:
                 self.bind(target.target, value, env)
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        elif kind is cst.AnnAssign and small.value is not None:
             self.bind(small.target, self.eval(small.value, env), env)
-        elif isinstance(small, cst.AugAssign):
+        elif kind is cst.AugAssign:
             value = self.eval(small.value, env)
             operator = _AUGMENTED.get(type(small.operator))
             current = self.eval(small.target, env) if operator is not None else UNKNOWN
             folded = _fold(current, operator, value, self.ref(small)) if operator is not None else None
             self.bind(small.target, UNKNOWN if folded is None else folded, env)
-        elif isinstance(small, cst.Expr):
+        elif kind is cst.Expr:
             self.eval(small.value, env)
-        elif isinstance(small, cst.Return):
+        elif kind is cst.Return:
             self.record_return(self.eval(small.value, env) if small.value is not None else UNKNOWN)
 
     def bind(self, target: cst.CSTNode, value: object, env: Env) -> None:
-        if isinstance(target, cst.Name):
+        kind = type(target)  # see `eval`
+        if kind is cst.Name:
             if isinstance(value, Model) and value.var_name is None:
                 value.var_name = target.value
             env.vars[target.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif kind is cst.Tuple or kind is cst.List:
             items = value.items if isinstance(value, Seq) and len(value.items) == len(target.elements) else None
             for i, element in enumerate(target.elements):
                 self.bind(element.value, items[i] if items else UNKNOWN, env)
-        elif isinstance(target, cst.Attribute):  # `self.head = Dense(...)` on a model
+        elif kind is cst.Attribute:  # `self.head = Dense(...)` on a model
             base = self.eval(target.value, env)
             if isinstance(base, Model):
                 # set in a branch: which layer it holds afterwards is not known
                 base.attrs[target.attr.value] = UNKNOWN if self.in_branch() else value
-        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+        elif kind is cst.Subscript and type(target.value) is cst.Name:
             current = env.lookup(target.value.value)
             if isinstance(current, Labels):  # `y[y == 10] = 0` changes the labels in place: forget them
                 env.vars[target.value.value] = UNKNOWN
@@ -243,69 +251,74 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
     # ------------------------------------------------------------------ expressions
 
     def eval(self, node: cst.CSTNode, env: Env) -> object:
-        if isinstance(node, cst.Name):
+        # `type(node) is`: libcst's node classes are ABCs, and an isinstance() that fails costs a
+        # Python-level ABCMeta call (eval is the interpreter's hottest function)
+        kind = type(node)
+        if kind is cst.Name:
             if node.value in ("True", "False", "None"):
                 return Const({"True": True, "False": False, "None": None}[node.value], self.ref(node))
             local = env.lookup(node.value)
             if local is not _MISSING:
                 return local
             return self._symbol(node, env)
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             symbol = self._symbol(node, env)
             if symbol is not UNKNOWN:
                 return symbol
             return self._attribute(self.eval(node.value, env), node.attr.value)
-        if isinstance(node, cst.Call):
+        if kind is cst.Call:
             return self.eval_call(node, env)
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            value = node.evaluated_value
+        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+            value = string_value(node)
             return Const(value, self.ref(node)) if isinstance(value, str) else UNKNOWN
-        if isinstance(node, (cst.Integer, cst.Float)):
-            return Const(node.evaluated_value, self.ref(node))
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        if kind is cst.Integer:  # what `evaluated_value` gives, without its literal_eval (a compile())
+            return Const(int(node.value.replace("_", ""), 0), self.ref(node))
+        if kind is cst.Float:
+            return Const(float(node.value.replace("_", "")), self.ref(node))
+        if kind is cst.UnaryOperation and type(node.operator) is cst.Minus:
             inner = self.eval(node.expression, env)
             if isinstance(inner, Const) and isinstance(inner.value, (int, float)):
                 return Const(-inner.value, self.ref(node))
             return UNKNOWN
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+        if kind is cst.UnaryOperation and type(node.operator) is cst.Not:
             inner = self.eval(node.expression, env)
             return Const(not inner.value, self.ref(node)) if isinstance(inner, Const) else UNKNOWN
-        if isinstance(node, cst.Comparison):
+        if kind is cst.Comparison:
             return self._compare(node, env)
-        if isinstance(node, cst.BooleanOperation):
+        if kind is cst.BooleanOperation:
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             if isinstance(left, Const) and isinstance(right, Const):
                 if isinstance(node.operator, cst.And):
                     return right if left.value else left
                 return left if left.value else right
             return UNKNOWN
-        if isinstance(node, cst.IfExp):  # `1 if n == 2 else n`
+        if kind is cst.IfExp:  # `1 if n == 2 else n`
             test = self.eval(node.test, env)
             if isinstance(test, Const):
                 return self.eval(node.body if test.value else node.orelse, env)
             body, orelse = self.eval(node.body, env), self.eval(node.orelse, env)
             return body if body is orelse else UNKNOWN
-        if isinstance(node, cst.Lambda):  # as a loss: one the user wrote
+        if kind is cst.Lambda:  # as a loss: one the user wrote
             return CustomLoss("lambda", self.ref(node))
-        if isinstance(node, (cst.List, cst.Tuple)):
-            if any(isinstance(e, cst.StarredElement) for e in node.elements):
+        if kind is cst.List or kind is cst.Tuple:
+            if any(type(e) is cst.StarredElement for e in node.elements):
                 return UNKNOWN
             return Seq([self.eval(e.value, env) for e in node.elements], self.ref(node))
-        if isinstance(node, cst.Dict):
+        if kind is cst.Dict:
             items = {}
             for element in node.elements:
-                if not isinstance(element, cst.DictElement):
+                if type(element) is not cst.DictElement:
                     return UNKNOWN
                 key = self.eval(element.key, env)
                 if not isinstance(key, Const) or not isinstance(key.value, str):
                     return UNKNOWN
                 items[key.value] = self.eval(element.value, env)
             return Mapping_(items, self.ref(node))
-        if isinstance(node, cst.Subscript):
+        if kind is cst.Subscript:
             return self._subscript(node, env)
-        if isinstance(node, cst.ListComp):
+        if kind is cst.ListComp:
             return self.list_comprehension(node, env)
-        if isinstance(node, cst.BinaryOperation):
+        if kind is cst.BinaryOperation:
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             folded = _fold(left, node.operator, right, self.ref(node))
             if folded is not None:
@@ -420,11 +433,12 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
 
     def eval_call(self, node: cst.Call, env: Env) -> object:
         func = node.func
-        if isinstance(func, cst.Name) and func.value in _BUILTINS and env.lookup(func.value) is _MISSING:
+        kind = type(func)  # see `eval`
+        if kind is cst.Name and func.value in _BUILTINS and env.lookup(func.value) is _MISSING:
             return self.call_builtin(func.value, node, env)
-        if isinstance(func, cst.Name) and func.value == "dict" and env.lookup("dict") is _MISSING:
+        if kind is cst.Name and func.value == "dict" and env.lookup("dict") is _MISSING:
             return self.call_dict(node, env)
-        if isinstance(func, cst.Attribute):
+        if kind is cst.Attribute:
             symbol = self._symbol(func, env)
             if isinstance(symbol, Symbol):
                 return self.call_symbol(symbol.name, node, env)
@@ -993,24 +1007,29 @@ def _keeps_last_axis(node: cst.Subscript) -> bool:
     return isinstance(last, cst.Slice) and last.lower is None and last.upper is None and last.step is None
 
 
+_LOOP_EXITS = frozenset({cst.Break, cst.Continue, cst.Return, cst.Yield})
+_OWN_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef})
+
+
 def _breaks_out(body: cst.BaseSuite) -> bool:
     """A `break`, `continue`, `return` or `yield` in a loop body: the iterations are not all run alike.
     A plain walk over the fields (a libcst visitor rebuilds every node it passes: 20x the cost)."""
-    from .names import child_fields
+    from .names import NODE_CLASSES, child_fields
 
     stack: list = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.Break, cst.Continue, cst.Return, cst.Yield)):
+        kind = type(node)
+        if kind in _LOOP_EXITS:
             return True
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if kind in _OWN_SCOPES:
             continue  # their own returns and yields are not the loop's
-        for name in child_fields(type(node)):
+        for name in child_fields(kind):
             value = getattr(node, name, None)
-            if isinstance(value, cst.CSTNode):
+            if value.__class__ in NODE_CLASSES:
                 stack.append(value)
-            elif isinstance(value, (list, tuple)):
-                stack.extend(item for item in value if isinstance(item, cst.CSTNode))
+            elif value.__class__ is list or value.__class__ is tuple:
+                stack.extend(item for item in value if item.__class__ in NODE_CLASSES)
     return False
 
 

@@ -27,6 +27,7 @@ from .. import knowledge as k
 from ..diagnostics import Confidence, SourceRef
 from ..facts import LabelFacts, LabelFormat, LossFacts, ModelFacts, OutputFacts, layer_display, loss_display
 from .callargs import arg as _arg, dotted
+from .names import descendants
 from .values import (
     UNKNOWN, Const, Dataset, Labels, Loss, Mapping_, Model, Seq, Tensor, describe, known_activation, model_outputs,
 )
@@ -180,16 +181,14 @@ def _self_attributes(function: cst.FunctionDef) -> list[tuple[str, bool]]:
     params = function.params.params
     self_name = params[0].name.value if params else "self"
     found: list[tuple[str, bool]] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            base = node.value
-            if isinstance(base, cst.Name) and base.value == self_name:
-                found.append((node.attr.value, False))
-            elif isinstance(base, cst.Call) and isinstance(base.func, cst.Name) and base.func.value == "super":
-                found.append((node.attr.value, True))
-
-    function.body.visit(Visitor())
+    for node in descendants(function.body):
+        if type(node) is not cst.Attribute:
+            continue
+        base = node.value
+        if type(base) is cst.Name and base.value == self_name:
+            found.append((node.attr.value, False))
+        elif type(base) is cst.Call and type(base.func) is cst.Name and base.func.value == "super":
+            found.append((node.attr.value, True))
     return found
 
 

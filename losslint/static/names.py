@@ -64,10 +64,12 @@ class NameResolver:
 
     def _symbol(self, node: cst.CSTNode) -> str | None:
         base = node
-        while isinstance(base, cst.Attribute):  # `np.random.randint(...).astype` names nothing
+        while type(base) is cst.Attribute:  # `np.random.randint(...).astype` names nothing
             base = base.value
-        if not isinstance(base, cst.Name):
+        if type(base) is not cst.Name:
             return None
+        if base.value not in self.index.import_roots and not self.index.star_modules:
+            return None  # no import anywhere in the module binds this name: not a symbol
         names = self.index.qualified_names(node, base)
         imported = [name for name, source in names if source == IMPORT]
         if imported:
@@ -185,16 +187,48 @@ _ORDER_OVERRIDES = {cst.ExceptHandler: ("type", "name", "body"), cst.ExceptStarH
                     cst.MatchCase: ("pattern", "guard", "body"),
                     cst.Slice: ("lower", "upper", "step")}
 _FIELDS: dict[type, tuple[str, ...]] = {}
-_COUNTED = (cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef,
-            cst.Global, cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Nonlocal, cst.Parameters, cst.WithItem,
-            cst.TypeVar, cst.TypeAlias, cst.TypeVarTuple, cst.ParamSpec)
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COUNTED = frozenset({
+    cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef, cst.Global,
+    cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Nonlocal, cst.Parameters, cst.WithItem, cst.TypeVar,
+    cst.TypeAlias, cst.TypeVarTuple, cst.ParamSpec})
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
 _LOAD, _STORE = 0, 1
+
+
+def _subclasses(cls: type) -> set[type]:
+    found, todo = set(), [cls]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+#: Every libcst node class: `type(value) in NODE_CLASSES` is a set look-up, where
+#: `isinstance(value, cst.CSTNode)` calls ABCMeta's Python-level check (libcst's classes are ABCs).
+NODE_CLASSES = frozenset(_subclasses(cst.CSTNode))
 
 
 def child_fields(cls: type) -> tuple[str, ...]:
     """The fields of a libcst node class that hold child nodes, in source order."""
     return _fields(cls)
+
+
+def descendants(node: cst.CSTNode):
+    """`node` and every node under it (whitespace and punctuation aside), by a plain walk over the
+    fields: a libcst visitor rebuilds every node it passes (and `isinstance` against libcst's ABCs
+    is slow to fail)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in _fields(type(node)):
+            value = getattr(node, name, None)
+            if value.__class__ in NODE_CLASSES:
+                stack.append(value)
+            elif value.__class__ is list or value.__class__ is tuple:
+                stack.extend(item for item in value if item.__class__ in NODE_CLASSES)
 
 
 def _fields(cls: type) -> tuple[str, ...]:
@@ -219,6 +253,7 @@ class ModuleIndex:
         self._statement_starts: list[int] = []  # number of the first node of each top-level statement
         self.reads: dict[int, _Read] = {}  # id(Name) read -> its read
         self.stores: set[int] = set()  # id(Name) bound by an assignment
+        self.import_roots: set[str] = set()  # the first part of every name an import binds, in any scope
         self.star_modules: list[str] = [
             dotted(small.module) for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
             for small in statement.body
@@ -401,11 +436,11 @@ class ModuleIndex:
                 context = _LOAD
             for name in _fields(cls):
                 value = getattr(node, name)
-                if isinstance(value, cst.CSTNode):
+                if value.__class__ in NODE_CLASSES:
                     self._visit(value, context)
-                elif isinstance(value, (tuple, list)):
+                elif value.__class__ is tuple or value.__class__ is list:
                     for item in value:
-                        if isinstance(item, cst.CSTNode):
+                        if item.__class__ in NODE_CLASSES:
                             self._visit(item, context)
         if cls in _COUNTED:
             self._scope.count += 1
@@ -433,6 +468,7 @@ class ModuleIndex:
                 names = _dotted_names(name_node)
             for name, _ in names:
                 self._scope.bind(name, node, name_node)
+                self.import_roots.add(name.partition(".")[0])
 
     def _visit_function(self, node: cst.FunctionDef) -> None:
         outer = self._scope
@@ -501,15 +537,15 @@ _INDEXES: dict[int, ModuleIndex] = {}
 
 def _dotted_names(node):
     """libcst's `_gen_dotted_names`: ("a.b.c", node), ("a.b", …), ("a", …) of an attribute chain."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:  # type(): see NODE_CLASSES
         yield node.value, node
         return
     value = node.value
-    if isinstance(value, cst.Call):
+    if type(value) is cst.Call:
         value = value.func
-        if isinstance(value, (cst.Attribute, cst.Name)):
+        if type(value) is cst.Attribute or type(value) is cst.Name:
             yield from _dotted_names(value)
-    elif isinstance(value, (cst.Attribute, cst.Name)):
+    elif type(value) is cst.Attribute or type(value) is cst.Name:
         names = _dotted_names(value)
         try:
             first, first_node = next(names)
@@ -521,9 +557,9 @@ def _dotted_names(node):
 
 
 def _full_name(node) -> str | None:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = _full_name(node.value)
         return f"{base}.{node.attr.value}" if base is not None else None
     return None

@@ -245,13 +245,20 @@ def _transform_cell(out: list[str], margins: list[int], start: int, stop: int) -
                 out[i] = _ending(out[i])
         return
     absorbed = 0
-    for _ in range(500):
+    for _ in range(500 if _may_hold_ipython_syntax(out, first, stop) else 0):
         step = _one_token_transform(out, first, stop)
         if step is None:
             break
         absorbed += step
     if stop - first - absorbed == 1:
         _automagic(out, first)
+
+
+def _may_hold_ipython_syntax(out: list[str], first: int, stop: int) -> bool:
+    """False when no token of these lines can start IPython syntax (`%`, `!`, `?` anywhere, or a line
+    starting with an escape character): then tokenizing them (most of a notebook's read) finds nothing."""
+    return any("%" in line or "!" in line or "?" in line or line.lstrip()[:1] in _ESCAPE_SINGLES
+               for line in out[first:stop])
 
 
 def _dedent(out: list[str], margins: list[int], first: int, stop: int) -> None:

@@ -309,6 +309,7 @@ class ProjectContext:
 
         import libcst as cst
 
+        from .cst_parse import parse_module
         from .interpret import Env, Interpreter, _is_main_guard
         from .source import UnreadableSource, decode_python
 
@@ -326,7 +327,7 @@ class ProjectContext:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ast.parse(text)  # CPython's guard first: libcst's parser overflows its stack on deep nesting
-            tree = cst.parse_module(text)
+            tree = parse_module(text)
         except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
             return None
         interpreter = Interpreter(cst.MetadataWrapper(tree, unsafe_skip_copy=True), module, project=self)

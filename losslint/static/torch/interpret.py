@@ -371,7 +371,8 @@ class TorchInterpreter:
     # ------------------------------------------------------------------ expressions
 
     def eval(self, node: cst.CSTNode, env: Env) -> object:
-        if isinstance(node, cst.Name):
+        kind = type(node)  # not isinstance(): libcst's classes are ABCs, slow to fail a check against
+        if kind is cst.Name:
             if node.value in ("True", "False", "None"):
                 return Number({"True": True, "False": False, "None": None}[node.value])
             value = env.lookup(node.value)
@@ -381,21 +382,21 @@ class TorchInterpreter:
                     return Symbol(symbol)
                 return Symbol(node.value) if node.value in _BUILTINS else UNKNOWN
             return value
-        if isinstance(node, cst.Integer):
+        if kind is cst.Integer:
             return Number(int(node.value.replace("_", ""), 0))
-        if isinstance(node, cst.Float):
+        if kind is cst.Float:
             return Number(float(node.value.replace("_", "")))
-        if isinstance(node, cst.SimpleString):
+        if kind is cst.SimpleString:
             return Number(node.evaluated_value)
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        if kind is cst.UnaryOperation and type(node.operator) is cst.Minus:
             value = self.eval(node.expression, env)
             return Number(-value.value) if isinstance(value, Number) and isinstance(value.value, (int, float)) \
                 else UNKNOWN
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             return self.eval_attribute(node, env)
-        if isinstance(node, cst.Call):
+        if kind is cst.Call:
             return self.eval_call(node, env)
-        if isinstance(node, (cst.Tuple, cst.List)):
+        if kind is cst.Tuple or kind is cst.List:
             values = []
             for element in node.elements:
                 if isinstance(element, cst.StarredElement):
@@ -403,13 +404,13 @@ class TorchInterpreter:
                     return UNKNOWN
                 values.append(self.eval(element.value, env))
             return Items(tuple(values))
-        if isinstance(node, cst.Subscript):
+        if kind is cst.Subscript:
             return self.eval_subscript(node, env)
-        if isinstance(node, (cst.BinaryOperation, cst.Comparison, cst.BooleanOperation)):
+        if kind is cst.BinaryOperation or kind is cst.Comparison or kind is cst.BooleanOperation:
             for child in node.children:
                 if isinstance(child, cst.BaseExpression):
                     self.eval(child, env)
-            if isinstance(node, cst.BinaryOperation):
+            if kind is cst.BinaryOperation:
                 return self.arithmetic(node, env)
             return UNKNOWN
         if isinstance(node, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.DictComp, cst.SetComp)):
