@@ -7,6 +7,7 @@ yields `None` for that fact, so rules stay silent.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -459,12 +460,20 @@ def _values_activation(tensor) -> str | None:
     return None
 
 
-def loss_call_facts(loss: Any, y_true, y_pred, label_facts_for) -> ModelFacts | None:
+def loss_call_facts(loss: Any, y_true, y_pred, label_facts_for, from_logits=None) -> ModelFacts | None:
     """Facts for one direct call `loss(y_true, y_pred)` outside `fit`, or None when the loss is
-    not one we know or the output cannot be read. Reads attributes and a bounded slice of values."""
+    not one we know or the output cannot be read. Reads attributes and a bounded slice of values.
+    `from_logits`: the argument a loss *function* was called with (None: the loss object's own)."""
     facts = loss_facts(loss, "loss call")
     if facts is None or isinstance(y_pred, (Mapping, list, tuple)):
         return None
+    if from_logits is not None:
+        try:
+            from_logits = bool(from_logits)
+        except Exception:  # noqa: BLE001 - a symbolic flag: unknown
+            return None
+        text = f"{facts.text}(..., from_logits=True)" if from_logits else facts.text
+        facts = dataclasses.replace(facts, from_logits=from_logits, text=text)
     shape = _static_shape(y_pred)
     if not shape:
         return None
