@@ -100,12 +100,13 @@ def _skip_dirs() -> tuple[str, ...]:
 
 
 def _user_frame():
-    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax / torch."""
+    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax / torch, and
+    outside the temporary modules TensorFlow's autograph writes for a `tf.function`."""
     skip = _skip_dirs()
     frame = sys._getframe(1)
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(skip):
+        if not filename.startswith(skip) and not os.path.basename(filename).startswith("__autograph_generated_file"):
             return frame
         frame = frame.f_back
     return None
@@ -233,7 +234,9 @@ def _on_loss_call(loss, y_true, y_pred, from_logits=None) -> None:
     """First direct call of a Keras loss (object or function) outside Keras's own compute_loss;
     `from_logits` is the argument a loss function was called with (None for a Loss object)."""
     _STATE.loss_calls[loss] = True
-    facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts, from_logits)
+    context = _current_fit()  # a loss called in a train_step override: its model names the layers
+    model = context.model if context is not None else None
+    facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts, from_logits, model)
     if facts is not None:
         _report(loss, facts)
 
