@@ -2,7 +2,10 @@
 
 A fixture is a realistic program; `# expect: LL101` (or `# expect: LL104, LL105`) on a line says
 that finding is anchored there. An optional first line `# losslint-fixture: key=value ...`
-sets `select=`, `extend-select=`, `ignore=` (comma-separated codes) and other flags.
+sets `select=`, `extend-select=`, `ignore=` (comma-separated codes) and other flags. Runtime
+parity (tests/runtime/test_backends.py) reads `runtime=no (reason)`: the program cannot run in
+the test environment at all; and `runtime-unseen=RUNTIME:CODE,...` (RUNTIME one of tensorflow,
+jax, torch, tf_keras, or `*`), followed by the reason: that runtime cannot see that finding.
 
 Project fixtures (`fixtures/project/<name>/`) are small multi-file projects checked as one
 directory (`losslint check` follows the imports between their modules); their expectations are

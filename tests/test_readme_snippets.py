@@ -113,3 +113,28 @@ def test_docs_repeat_the_tested_snippets():
     assert yaml.safe_load(with_action)["jobs"]["losslint"]["steps"][-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
     assert f'"keras-losslint @ git+{REPO_PLACEHOLDER}@{REV_PLACEHOLDER}"' in without  # run by tests/test_action.py
     assert "v0.1.0" not in docs and "v0.1.0" not in README
+
+
+def test_custom_loop_snippet_warns_as_printed(tmp_path):
+    """The runtime section's custom-loop program, run with `losslint run` as the text says, prints
+    the warning shown under it (on the JAX backend, the quickest to start; every backend is
+    covered by the runtime parity tests)."""
+    pytest.importorskip("keras")
+    pytest.importorskip("jax")
+    import os
+    import sys
+
+    text = section("Warn at `compile()` / `fit()`: the runtime hook")
+    (program,) = [b for b in blocks(text, "python") if b.startswith("# loop.py\n")]
+    after = text.split(program + "```", 1)[1]
+    printed = blocks(after, "")[0].splitlines()
+    (tmp_path / "loop.py").write_text(program, encoding="utf-8")
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3")
+    environment.pop("LOSSLINT", None)
+    done = subprocess.run([sys.executable, "-m", "losslint", "run", "loop.py"], cwd=tmp_path, env=environment,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stderr.splitlines()
+    warning = next(line for line in lines if "LossLintWarning" in line)
+    assert warning == str(tmp_path / printed[0]), done.stderr[-3000:]
+    assert lines[lines.index(warning) + 1] == printed[1]

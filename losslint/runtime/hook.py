@@ -100,12 +100,13 @@ def _skip_dirs() -> tuple[str, ...]:
 
 
 def _user_frame():
-    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax / torch."""
+    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax / torch, and
+    outside the temporary modules TensorFlow's autograph writes for a `tf.function`."""
     skip = _skip_dirs()
     frame = sys._getframe(1)
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(skip):
+        if not filename.startswith(skip) and not os.path.basename(filename).startswith("__autograph_generated_file"):
             return frame
         frame = frame.f_back
     return None
@@ -231,10 +232,13 @@ def _on_compute_loss(model, y, y_pred) -> None:
     _check_fit(context, y_pred)
 
 
-def _on_loss_call(loss, y_true, y_pred) -> None:
-    """First direct call of a Keras loss (object or function) outside Keras's own compute_loss."""
+def _on_loss_call(loss, y_true, y_pred, from_logits=None) -> None:
+    """First direct call of a Keras loss (object or function) outside Keras's own compute_loss;
+    `from_logits` is the argument a loss function was called with (None for a Loss object)."""
     _STATE.loss_calls[loss] = True
-    facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts)
+    context = _current_fit()  # a loss called in a train_step override: its model names the layers
+    model = context.model if context is not None else None
+    facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts, from_logits, model)
     if facts is not None:
         _report(loss, facts)
 
@@ -338,9 +342,9 @@ def _loss_call_wanted(loss) -> bool:
         return False
 
 
-def _inspect_loss_call(loss, y_true, y_pred) -> None:
+def _inspect_loss_call(loss, y_true, y_pred, from_logits=None) -> None:
     try:
-        _on_loss_call(loss, y_true, y_pred)
+        _on_loss_call(loss, y_true, y_pred, from_logits)
     except LossLintError:
         raise
     except Exception as error:  # noqa: BLE001
@@ -359,12 +363,18 @@ def _wrap_loss_call(original):
 
 
 def _wrap_loss_function(original):
-    """`keras.losses.categorical_crossentropy(y_true, y_pred, ...)` called directly."""
+    """`keras.losses.categorical_crossentropy(y_true, y_pred, ...)` called directly; its
+    `from_logits` argument (keyword or third positional) says what it expects."""
+    takes_logits = "from_logits" in inspect.signature(original).parameters
+    positional = list(inspect.signature(original).parameters).index("from_logits") - 2 if takes_logits else None
 
     def loss_function(y_true, y_pred, *args, **kwargs):
         if _loss_call_wanted(original):
             _STATE.loss_calls[original] = True
-            _inspect_loss_call(original, y_true, y_pred)
+            from_logits = None
+            if takes_logits:
+                from_logits = kwargs.get("from_logits", args[positional] if len(args) > positional else False)
+            _inspect_loss_call(original, y_true, y_pred, from_logits)
         return original(y_true, y_pred, *args, **kwargs)
 
     return _same_face(loss_function, original)

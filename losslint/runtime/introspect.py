@@ -7,6 +7,7 @@ yields `None` for that fact, so rules stay silent.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -464,16 +465,31 @@ def _values_activation(tensor) -> str | None:
     return None
 
 
-def loss_call_facts(loss: Any, y_true, y_pred, label_facts_for) -> ModelFacts | None:
+def _tensor_text(shape: tuple) -> str:
+    """`Tensor[32, 10]`: an eager tensor does not say which layer made it (only Keras's symbolic
+    tensors and TensorFlow graph tensors inside a running fit do); name its shape, not a layer."""
+    return f"Tensor[{', '.join('?' if d is None else str(d) for d in shape)}]"
+
+
+def loss_call_facts(loss: Any, y_true, y_pred, label_facts_for, from_logits=None, model=None) -> ModelFacts | None:
     """Facts for one direct call `loss(y_true, y_pred)` outside `fit`, or None when the loss is
-    not one we know or the output cannot be read. Reads attributes and a bounded slice of values."""
+    not one we know or the output cannot be read. Reads attributes and a bounded slice of values.
+    `from_logits`: the argument a loss *function* was called with (None: the loss object's own);
+    `model`: the model whose `fit` is running (a loss called in its `train_step`), else None."""
     facts = loss_facts(loss, "loss call")
     if facts is None or isinstance(y_pred, (Mapping, list, tuple)):
         return None
+    if from_logits is not None:
+        try:
+            from_logits = bool(from_logits)
+        except Exception:  # noqa: BLE001 - a symbolic flag: unknown
+            return None
+        text = f"{facts.text}(..., from_logits=True)" if from_logits else facts.text
+        facts = dataclasses.replace(facts, from_logits=from_logits, text=text)
     shape = _static_shape(y_pred)
     if not shape:
         return None
-    seen = _observe_one(None, y_pred)
+    seen = _observe_one(model, y_pred)  # a graph tensor's op scope names a layer of `model`
     act, projection, act_layer = (seen.activation_id, seen.projection, seen.activation_layer) if seen else (None,) * 3
     if getattr(y_pred, "_keras_logits", None) is not None and act is None:  # Keras's TF softmax/sigmoid mark
         act = _values_activation(y_pred) or ("sigmoid" if shape[-1] == 1 else None)
@@ -487,7 +503,7 @@ def loss_call_facts(loss: Any, y_true, y_pred, label_facts_for) -> ModelFacts | 
     layer_name = getattr(projection, "name", None)
     output = OutputFacts(
         activation_id=act, units=units,
-        layer_text=_describe(projection, units) if projection is not None else "output",
+        layer_text=_describe(projection, units) if projection is not None else _tensor_text(shape),
         ref=_ref(f"layer '{layer_name}'" if layer_name else "y_pred"),
         activation_ref=_ref(f"layer '{getattr(act_layer, 'name', layer_name)}'" if layer_name else "y_pred"),
         loss=facts, labels=labels,

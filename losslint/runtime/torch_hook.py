@@ -16,6 +16,8 @@ object. Everything runs on detached tensors under `no_grad`: values and gradient
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
 import weakref
 
@@ -37,6 +39,7 @@ class _State:
         # when the module is collected); a set of ints is the cheapest test on every later call
         self.checked: set[int] = set()
         self.forward_codes: set = set()  # code objects of the original loss forwards
+        self.keras_dirs: tuple[str, ...] | None = None  # found once, on the first functional call
 
 
 _STATE = _State()
@@ -94,8 +97,8 @@ def _wrap_function(original, loss_id: str, name: str):
     key = id(original)
 
     def function(input, target, *args, **kwargs):
-        if key not in state.checked and sys._getframe(1).f_code not in state.forward_codes:
-            state.checked.add(key)  # a loss module calling its function is checked as the module
+        if key not in state.checked and _user_call(sys._getframe(1).f_code):
+            state.checked.add(key)
             _inspect(original, loss_id, f"F.{name}", input, target, None, kwargs.get("ignore_index"))
         return original(input, target, *args, **kwargs)
 
@@ -103,6 +106,23 @@ def _wrap_function(original, loss_id: str, name: str):
     function.__losslint__ = True
     function.__doc__, function.__name__, function.__qualname__ = original.__doc__, name, original.__qualname__
     return function
+
+
+def _keras_dirs() -> tuple[str, ...]:
+    """Where Keras lives: on the Keras torch backend its losses call `torch.nn.functional`."""
+    if _STATE.keras_dirs is None:
+        spec = importlib.util.find_spec("keras")
+        where = spec.submodule_search_locations if spec is not None else None
+        _STATE.keras_dirs = tuple(os.path.join(os.path.abspath(d), "") for d in where or ())
+    return _STATE.keras_dirs
+
+
+def _user_call(caller) -> bool:
+    """A functional loss called by the user: not by a torch loss module (checked as the module),
+    nor by Keras's own loss code on the torch backend (the Keras hook judges the Keras loss)."""
+    if caller in _STATE.forward_codes:
+        return False
+    return not caller.co_filename.startswith(_keras_dirs()) if _keras_dirs() else True
 
 
 def _first_call(module) -> None:
@@ -137,8 +157,8 @@ def loss_call_facts(loss_id: str, text: str, input, target, module=None, ignore_
     """What one loss call shows: the input's activation and class axis, the target's format."""
     import torch
 
-    if not isinstance(input, torch.Tensor):
-        return None
+    if not isinstance(input, torch.Tensor) or input.is_meta or getattr(target, "is_meta", False):
+        return None  # meta tensors (shape-only passes) carry no values
     spec = t.TORCH_LOSSES[loss_id]
     grad_name = input.grad_fn.name() if input.grad_fn is not None else None
     activation = t.GRAD_FN_ACTIVATIONS.get(grad_name) if grad_name else None

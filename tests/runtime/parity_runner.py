@@ -2,7 +2,11 @@
 
 Usage: python parity_runner.py < [[path, [codes...] | null], ...]   (JSON on stdin; null = defaults)
 Output (stdout, last line): {"path": {"codes": [...], "error": "..." | null, "internal": [...],
-                                       "compiles": n}, ...}
+                                       "compiles": n, "loss_calls": n}, ...}
+
+`compiles` counts the `compile()` calls the hook checked (Keras 3 and tf_keras), `loss_calls` the
+losses called directly (custom training loops, `train_step` overrides) whose first call it checked:
+so the test knows a fixture reached the place where its loss meets its output.
 
 Training is real while the hook still needs it, and skipped after: when the hook has checked a
 model at the start of `fit` (arrays, functional models), Keras's own `fit` below it returns at
@@ -24,16 +28,28 @@ import sys
 import warnings
 
 
-COMPILES = [0]
+COUNTS = {"compiles": 0, "loss_calls": 0}
+
+
+def _counting() -> None:
+    """Count what the hook checks: its compile check and its first-call check of a direct loss."""
+    from losslint.runtime import hook
+
+    def counted(key, check):
+        def wrapper(*args, **kwargs):
+            COUNTS[key] += 1
+            return check(*args, **kwargs)
+        return wrapper
+
+    hook._on_compile = counted("compiles", hook._on_compile)
+    hook._on_loss_call = counted("loss_calls", hook._on_loss_call)
 
 
 def _short_training() -> None:
     import keras
-    from keras.src.trainers.trainer import Trainer
 
     keras.config.set_max_epochs(1)
     keras.config.set_max_steps_per_epoch(1)
-    real_compile = Trainer.compile  # the class that defines compile(), where the hook wraps it
     fit_owner = next(c for c in keras.Model.__mro__ if "fit" in vars(c))  # the backend trainer
     real_fit = vars(fit_owner)["fit"]
 
@@ -46,12 +62,7 @@ def _short_training() -> None:
             return None  # the hook is done with this model: no need to train
         return real_fit(self, *args, **kwargs)
 
-    @functools.wraps(real_compile)  # keeps the signature the hook binds arguments with
-    def compile(self, *args, **kwargs):  # counts compiles, so the test knows a fixture ran
-        COMPILES[0] += 1
-        return real_compile(self, *args, **kwargs)
-
-    Trainer.compile, fit_owner.fit = compile, fit
+    fit_owner.fit = fit
 
 
 @contextlib.contextmanager
@@ -80,13 +91,15 @@ def _importable(path: str):
 def main() -> None:
     jobs = json.load(sys.stdin)
     _short_training()
+    _counting()
     import losslint
     from losslint.runtime.hook import LossLintInternalWarning, LossLintWarning
 
     results = {}
     for path, codes in jobs:
         losslint.install(select=codes)  # None: the default rules
-        error, COMPILES[0] = None, 0
+        error = None
+        COUNTS.update(compiles=0, loss_calls=0)
         with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("always")
             cwd = os.getcwd()
@@ -104,7 +117,7 @@ def main() -> None:
         losslint.uninstall()
         found = sorted({str(w.message).split()[0] for w in caught if issubclass(w.category, LossLintWarning)})
         internal = [str(w.message) for w in caught if issubclass(w.category, LossLintInternalWarning)]
-        results[path] = {"codes": found, "error": error, "internal": internal, "compiles": COMPILES[0]}
+        results[path] = {"codes": found, "error": error, "internal": internal, **COUNTS}
     sys.stdout.write("\n" + json.dumps(results) + "\n")
 
 

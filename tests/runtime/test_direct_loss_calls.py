@@ -31,6 +31,7 @@ for step in range(3):
 good = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 values.append(good(ids, logits(x)))  # correct: silent
 values.append(keras.losses.categorical_crossentropy(y, model(x)))  # correct: silent
+values.append(keras.losses.sparse_categorical_crossentropy(ids, model(x), True))  # from_logits=True: LL101
 values.append(keras.losses.CategoricalCrossentropy()(y, logits(x) * 10.0))  # linear output: LL106
 try:
     values.append(keras.losses.SparseCategoricalCrossentropy()(y, model(x)))  # one-hot labels: LL202
@@ -58,4 +59,4 @@ def test_direct_loss_calls(tmp_path, backend):
     assert plain.returncode == hooked.returncode == 0, hooked.stderr[-3000:]
     assert plain.stdout == hooked.stdout  # the same loss values
     assert _codes(plain.stderr) == []
-    assert _codes(hooked.stderr) == ["LL101", "LL106", "LL202"], hooked.stderr[-3000:]
+    assert _codes(hooked.stderr) == ["LL101", "LL101", "LL106", "LL202"], hooked.stderr[-3000:]

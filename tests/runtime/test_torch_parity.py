@@ -16,11 +16,12 @@ from fixture_format import python_fixtures
 from losslint.registry import all_rules
 
 TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b", re.M)
+KERAS = re.compile(r"^\s*(?:import|from)\s+(?:keras|tensorflow|tf_keras)\b", re.M)  # Keras on torch: test_backends.py
 
 
 def _cases() -> list:
     return [f for f in python_fixtures() if f.options.get("runtime") != "no"
-            and TORCH.search(f.path.read_text(encoding="utf-8"))]
+            and TORCH.search(text := f.path.read_text(encoding="utf-8")) and not KERAS.search(text)]
 
 
 def _expected(fixture) -> list[str]:
