@@ -536,6 +536,16 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return Seq(list(args[0].items), ref)
         return UNKNOWN
 
+    def keyword_values(self, node: cst.Call, env: Env) -> dict:
+        """A call's keyword arguments by name, evaluated; its positional ones are evaluated too
+        (their side effects on the environment count) and dropped."""
+        values = {}
+        for arg in node.args:
+            value = self.eval(arg.value, env)
+            if arg.keyword is not None:
+                values[arg.keyword.value] = value
+        return values
+
     def call_dict(self, node: cst.Call, env: Env) -> object:
         """`dict(num_classes=2, num_layers=6)`: a mapping of its keywords (a config passed as `**config`)."""
         values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
@@ -676,10 +686,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
     def make_task_model(self, task: k.TaskHead, symbol: str, node: cst.Call, env: Env) -> Model:
         """`keras_hub.models.BertClassifier.from_preset(..., num_classes=4)`: ends in a Dense head."""
         ref = self.ref(node)
-        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
-        for arg in node.args:
-            if arg.keyword is None:
-                self.eval(arg.value, env)
+        values = self.keyword_values(node, env)
         layer = Layer(symbol.split(".")[2], k.LAYERS["keras.layers.Dense"], ref)
         if task.logits:
             layer.activation = Activation("linear", ref)
@@ -768,10 +775,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
     def make_library_head(self, head: k.LibraryHead, symbol: str, node: cst.Call, env: Env) -> Layer:
         """`keras_hub.layers.MaskedLMHead(vocabulary_size=V, activation=...)`: a Dense(V) head."""
         ref = self.ref(node)
-        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
-        for arg in node.args:
-            if arg.keyword is None:
-                self.eval(arg.value, env)
+        values = self.keyword_values(node, env)
         layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
         units = values.get(head.units_keyword)
         layer.units = _int(units) if units is not None else None
