@@ -491,20 +491,29 @@ def _hide_from_traceback_filter(utils) -> None:
     _STATE.patched.append((utils, "_EXCLUDED_PATHS", excluded))
 
 
-def _patch_keras(module) -> None:
-    """Keras 3, any backend."""
+def _patch_model_api(module) -> type | None:
+    """What Keras 3 and tf-keras share: compile/fit/compute_loss where `Model` gets them, the losses,
+    and the traceback filter of the package (`keras` or `tf_keras`). The patched `Model`, or None."""
     model_class = getattr(module, "Model", None)
     if not isinstance(model_class, type):
-        return
-    _hide_from_traceback_filter(sys.modules.get("keras.src.utils.traceback_utils"))
+        return None
+    _hide_from_traceback_filter(sys.modules.get(f"{module.__name__}.src.utils.traceback_utils"))
     _patch_method(model_class, "compile", _wrap_compile)
     _patch_method(model_class, "fit", _wrap_fit)
     _patch_method(model_class, "compute_loss", _wrap_compute_loss)
+    _patch_losses(getattr(module, "losses", None))
+    return model_class
+
+
+def _patch_keras(module) -> None:
+    """Keras 3, any backend: also where it builds a model from the first batch."""
+    model_class = _patch_model_api(module)
+    if model_class is None:
+        return
     _patch_method(model_class, "_symbolic_build", _wrap_symbolic_build)
     utils = sys.modules.get("keras.src.trainers.data_adapters.data_adapter_utils")
     if utils is not None:
         _patch_function(utils, "get_tensor_spec", _wrap_tensor_spec)
-    _patch_losses(getattr(module, "losses", None))
 
 
 def _patch_losses(losses) -> None:
@@ -519,14 +528,7 @@ def _patch_losses(losses) -> None:
 
 def _patch_tf_keras(module) -> None:
     """The legacy tf-keras package: `Model` itself defines compile/fit/compute_loss."""
-    model_class = getattr(module, "Model", None)
-    if not isinstance(model_class, type):
-        return
-    _hide_from_traceback_filter(sys.modules.get("tf_keras.src.utils.traceback_utils"))
-    _patch_method(model_class, "compile", _wrap_compile)
-    _patch_method(model_class, "fit", _wrap_fit)
-    _patch_method(model_class, "compute_loss", _wrap_compute_loss)
-    _patch_losses(getattr(module, "losses", None))
+    _patch_model_api(module)
 
 
 # One patcher per framework, keyed by the top-level module that the import watcher waits for.
