@@ -25,6 +25,10 @@ KERAS_AREAS = frozenset(
 )
 _AREA_ALIASES = {"engine": "models"}  # keras.engine.training.Model is keras.models.Model
 FRAMEWORK_WORDS = ("keras", "tensorflow", "torch")  # the textual prefilter looks for these
+# functions only TF1's `tf.losses` has (TF2's `tf.losses` is `tf.keras.losses`): a program calling
+# them is TF1 code, and they are `tf.compat.v1.losses`
+TF1_ONLY_LOSSES = frozenset({"softmax_cross_entropy", "sparse_softmax_cross_entropy", "sigmoid_cross_entropy",
+                             "log_loss"})
 
 
 def canonical_symbol(qualified_name: str) -> str:
@@ -63,6 +67,8 @@ def canonical_symbol(qualified_name: str) -> str:
             if rest[1] == "v1" and rest[2:3] in (["losses"], ["metrics"]):
                 return ".".join(["tensorflow", *rest])  # TF1 graph-mode losses: other functions
             rest = rest[2:]
+        if rest[:1] == ["losses"] and len(rest) == 2 and rest[1] in TF1_ONLY_LOSSES:
+            return f"tensorflow.compat.v1.losses.{rest[1]}"  # a TF1 program: `tf.losses` is compat.v1's
         if rest[:1] in (["losses"], ["metrics"]) and len(rest) == 2:
             return f"keras.{rest[0]}.{rest[1]}"  # TF2's `tf.losses.X` is `tf.keras.losses.X`
         return ".".join(["tensorflow", *rest])
@@ -347,6 +353,8 @@ class LayerSpec:
     keeps_units: bool = True
     keeps_distribution: bool = False
     merge: str | None = None  # MERGE layers: "add", "concatenate", "average", "maximum", "minimum"
+    # Keras 1's name of the units argument, still accepted by Keras 2 (`Dense(output_dim=4)`)
+    legacy_units_keyword: str | None = None
 
 
 def _shape(name: str, keeps_units: bool = True, keeps_distribution: bool = False) -> LayerSpec:
@@ -359,7 +367,9 @@ def _merge(merge: str, *names: str) -> tuple[LayerSpec, ...]:
 
 
 def _projection(name: str, units_kw: str, activation_pos: int | None, default: str = "linear"):
-    return LayerSpec(name, LayerRole.PROJECTION, (units_kw, 0), ("activation", activation_pos), default)
+    legacy = {"units": "output_dim", "filters": "nb_filter"}.get(units_kw)
+    return LayerSpec(name, LayerRole.PROJECTION, (units_kw, 0), ("activation", activation_pos), default,
+                     legacy_units_keyword=legacy)
 
 
 _LAYER_LIST = (
@@ -395,6 +405,36 @@ _LAYER_LIST = (
     *_merge("minimum", "Minimum", "minimum"),
 )
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType({f"keras.layers.{s.name}": s for s in _LAYER_LIST})
+
+
+@dataclass(frozen=True)
+class FunctionalLayerSpec:
+    """A layer built and applied in one call, as TF1 graph code writes it:
+    `tf.layers.dense(inputs, units, activation=None)`; `tf.contrib.layers.fully_connected(inputs,
+    num_outputs)`, whose activation is relu unless `activation_fn=` says otherwise."""
+
+    layer: str  # key into LAYERS
+    units_keyword: str  # the second argument
+    activation_arg: tuple[str, int]  # (keyword, positional index)
+    default_activation: str
+
+
+def _functional(symbols: tuple[str, ...], layer: str, units: str, activation: tuple[str, int], default: str):
+    return {s: FunctionalLayerSpec(f"keras.layers.{layer}", units, activation, default) for s in symbols}
+
+
+_SLIM = ("tensorflow.contrib.layers", "tensorflow.contrib.slim", "tensorflow.contrib.slim.layers", "tf_slim",
+         "tf_slim.layers")
+FUNCTIONAL_LAYERS: Mapping[str, FunctionalLayerSpec] = MappingProxyType({
+    **_functional(("tensorflow.layers.dense",), "Dense", "units", ("activation", 2), "linear"),
+    **{k: v for d in (1, 2, 3) for k, v in _functional(
+        (f"tensorflow.layers.conv{d}d",), f"Conv{d}D", "filters", ("activation", 7), "linear").items()},
+    **_functional(tuple(f"{m}.fully_connected" for m in _SLIM), "Dense", "num_outputs", ("activation_fn", 2),
+                  "relu"),
+    **_functional(tuple(f"{m}.{op}" for m in _SLIM for op in ("conv2d", "convolution2d")), "Conv2D",
+                  "num_outputs", ("activation_fn", 7), "relu"),
+})
+FUNCTIONAL_LAYER_INPUTS = ("inputs", 0)
 # `tf.nn.depth_to_space(x, block)`: moves channels into space (sub-pixel upscaling); the last axis
 # becomes channels / block², an elementwise activation survives
 DEPTH_TO_SPACE_OPS = frozenset({"tensorflow.nn.depth_to_space", "tensorflow.depth_to_space"})

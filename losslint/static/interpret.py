@@ -653,6 +653,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return self.make_library_head(k.LIBRARY_HEADS[symbol], symbol, node, env)
         if symbol in k.DEPTH_TO_SPACE_OPS:  # `tf.nn.depth_to_space(x, upscale_factor)`
             return self.depth_to_space(node, env)
+        if symbol in k.FUNCTIONAL_LAYERS:  # `tf.layers.dense(x, 10)`
+            return self.apply_functional_layer(k.FUNCTIONAL_LAYERS[symbol], node, env)
         if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
             args = _positional(node)
             first = self.eval(args[0], env) if args else UNKNOWN
@@ -715,6 +717,24 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if below is not None and below.units and block and below.units % (block * block) == 0:
             layer.target_units = below.units // (block * block)
         return Tensor(layer, tensor)
+
+    def apply_functional_layer(self, spec: k.FunctionalLayerSpec, node: cst.Call, env: Env) -> object:
+        """`tf.layers.dense(x, 10, activation=tf.nn.softmax)`: the layer applied to `x`, as
+        `Dense(10, activation="softmax")(x)` would be."""
+        inputs_node = _arg(node, *k.FUNCTIONAL_LAYER_INPUTS)
+        units_node, activation_node = _arg(node, spec.units_keyword, 1), _arg(node, *spec.activation_arg)
+        for arg in node.args:
+            if arg.value is not inputs_node and arg.value is not units_node and arg.value is not activation_node:
+                self.eval(arg.value, env)
+        inputs = self.eval(inputs_node, env) if inputs_node is not None else UNKNOWN
+        layer = Layer(spec.layer.rsplit(".", 1)[1], k.LAYERS[spec.layer], self.ref(node))
+        units = self.eval(units_node, env) if units_node is not None else UNKNOWN
+        layer.units = _int(units)
+        layer.inferred = isinstance(units, Const) and (units.ref is None or not self.inside(units.ref, layer.ref))
+        layer.units_from_data = isinstance(units, FromData)
+        layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
+                            else Activation(spec.default_activation, layer.ref))
+        return Tensor(layer, inputs)
 
     def make_lambda_layer(self, node: cst.Call, env: Env) -> Layer:
         """`Lambda(tf.exp)`, `Lambda(lambda z: tf.nn.softmax(z))`: an activation layer when the function
@@ -798,6 +818,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return layer
         if spec.units_arg:
             units_node = _arg(node, *spec.units_arg)
+            if units_node is None and spec.legacy_units_keyword:
+                units_node = _arg(node, spec.legacy_units_keyword, None)
             value = self.eval(units_node, env) if units_node is not None else UNKNOWN
             if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
                 layer.units = value.value

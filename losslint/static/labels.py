@@ -331,11 +331,32 @@ def _first(node: cst.Call) -> cst.BaseExpression | None:
 
 
 def _literal_targets(value: object, ref) -> object:
-    """`np.array([3.5, 10.2, 7.0])`: literal targets; only their range is known (LL209)."""
+    """`np.array([3.5, 10.2, 7.0])`, `np.array([[0], [1], [1], [0]])`: literal targets, whose range is
+    known (LL209); rows of 0/1 with one 1 each are one-hot, with several 1s in a row multi-hot."""
     if not isinstance(value, Seq) or not value.items:
         return UNKNOWN
-    numbers = [item.value for item in value.items if isinstance(item, Const)
-               and isinstance(item.value, (int, float)) and not isinstance(item.value, bool)]
-    if len(numbers) != len(value.items):
-        return UNKNOWN
+    rows = [item.items if isinstance(item, Seq) else None for item in value.items]
+    if all(row is not None for row in rows):
+        if len({len(row) for row in rows}) != 1 or not rows[0]:
+            return UNKNOWN
+        numbers = _numbers([item for row in rows for item in row])
+        if numbers is None:
+            return UNKNOWN
+        width = len(rows[0])
+        if width > 1 and set(numbers) <= {0, 1}:
+            ones = [sum(_numbers(row)) for row in rows]
+            if all(count == 1 for count in ones):
+                return Labels("one-hot", ref, width, 0.0, 1.0)
+            if any(count > 1 for count in ones):
+                return Labels("multi-hot", ref, width, 0.0, 1.0)
+    else:
+        numbers = _numbers(value.items)
+        if numbers is None:
+            return UNKNOWN
     return Labels(None, ref, None, float(min(numbers)), float(max(numbers)))
+
+
+def _numbers(items: list) -> list | None:
+    numbers = [item.value for item in items if isinstance(item, Const)
+               and isinstance(item.value, (int, float)) and not isinstance(item.value, bool)]
+    return numbers if len(numbers) == len(items) else None
