@@ -96,3 +96,21 @@ def test_uncalled_function_still_runs_with_unknown_parameters() -> None:
             model.compile(loss="categorical_crossentropy")
     """)
     assert facts.unresolved == ("output layer",)
+
+
+def test_long_operator_chains_are_evaluated_once_per_operand(monkeypatch) -> None:
+    """`a + b + c + …` (a notebook building a long string) is a left-deep tree: each operand is
+    evaluated once, or the work doubles with every `+` (a 40-term chain never finished)."""
+    from losslint.static.torch import interpret as torch_interpret
+
+    evaluated: list[str] = []
+    original = torch_interpret.TorchInterpreter.eval
+
+    def counting_eval(self, node, env):
+        evaluated.append(type(node).__name__)
+        return original(self, node, env)
+
+    monkeypatch.setattr(torch_interpret.TorchInterpreter, "eval", counting_eval)
+    terms = " + ".join(f"'part{i}'" for i in range(12))
+    lint_source(f"import torch\nmessage = {terms}\n", "t.py")
+    assert evaluated.count("SimpleString") == 12

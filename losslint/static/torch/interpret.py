@@ -406,12 +406,12 @@ class TorchInterpreter:
             return Items(tuple(values))
         if kind is cst.Subscript:
             return self.eval_subscript(node, env)
-        if kind is cst.BinaryOperation or kind is cst.Comparison or kind is cst.BooleanOperation:
+        if kind is cst.BinaryOperation:
+            return self.arithmetic(node, env)  # evaluates each side once: a chain `a + b + …` stays linear
+        if kind is cst.Comparison or kind is cst.BooleanOperation:
             for child in node.children:
                 if isinstance(child, cst.BaseExpression):
                     self.eval(child, env)
-            if kind is cst.BinaryOperation:
-                return self.arithmetic(node, env)
             return UNKNOWN
         if isinstance(node, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.DictComp, cst.SetComp)):
             return UNKNOWN
