@@ -620,7 +620,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
             args = _positional(node)
             if len(args) >= 1:
-                return Tensor(Activation(k.ACTIVATION_BY_FUNCTION[symbol], self.ref(node)), self.eval(args[0], env))
+                op = self.wrapper.module.code_for_node(node.func)
+                return Tensor(Activation(k.ACTIVATION_BY_FUNCTION[symbol], self.ref(node), op=op),
+                              self.eval(args[0], env))
             return UNKNOWN
         if symbol == "keras.layers.Lambda":
             return self.make_lambda_layer(node, env)

@@ -94,6 +94,7 @@ class Activation:
     id: str | None  # None: written but not something we know
     ref: SourceRef  # where the activation is written
     inferred: bool = False
+    op: str | None = None  # an op applied to a tensor (`tf.nn.softmax`), as written
 
 
 @dataclass(eq=False)
@@ -286,6 +287,9 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         return describe(outputs[0], depth + 1) if outputs and len(outputs) == 1 else None
     if isinstance(producer, Activation):  # tf.nn.softmax(x)
         below = describe(tensor.input, depth + 1)
+        if below is None and producer.op and producer.id is not None:
+            # `tf.nn.softmax(tf.matmul(x, W) + b)`: whatever `x` is, the op decides the activation
+            return OutputDescription(producer, None, Layer(producer.op, None, producer.ref), producer.inferred)
         return _with_activation(below, producer) if below else None
     if isinstance(producer, Slice):  # x[:, -1, :], x[..., 0]
         below = describe(tensor.input, depth + 1)
