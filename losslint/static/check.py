@@ -150,12 +150,34 @@ def parse_document(document):
     try:
         module = parse_module(document.text)
     except cst.ParserSyntaxError as error:
+        untabbed = _tabs_expanded_in_indentation(document.text) if tree is not None else None
+        if untabbed is not None:  # valid Python (CPython parsed it) that libcst's tokenizer refuses
+            try:
+                return ParsedModule(parse_module(untabbed), untabbed, tree)
+            except cst.ParserSyntaxError:
+                pass
         message = "cannot parse: " + re.sub(r"^(parser error: )error at \d+:\d+: ", r"\1", error.message)
         line, col = _syntax_error_position(document.text) or (error.raw_line, error.raw_column)
         return locate(unreadable(document.path, message, line=line, col=col), document)
     except RecursionError:
         return unreadable(document.path, "cannot parse: expression nested too deeply")
     return ParsedModule(module, document.text, tree)
+
+
+def _tabs_expanded_in_indentation(text: str) -> str | None:
+    """`text` with tabs in each line's indentation expanded to CPython's tab stops (8), or None when
+    no indentation has a tab. libcst's tokenizer rejects some indentation mixing tabs and spaces that
+    CPython accepts (`" \t"` then nine spaces); lines keep their numbers, only the columns of code
+    after a tab move."""
+    lines = text.splitlines(keepends=True)
+    expanded = [_expand_indentation(line) for line in lines]
+    return "".join(expanded) if expanded != lines else None
+
+
+def _expand_indentation(line: str) -> str:
+    body = line.lstrip(" \t")
+    indentation = line[: len(line) - len(body)]
+    return indentation.expandtabs(8) + body if "\t" in indentation else line
 
 
 def cpython_parse(text: str):

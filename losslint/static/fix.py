@@ -61,7 +61,10 @@ def realise_fixes(text: str, diagnostics: Iterable[Diagnostic], module: cst.Modu
     diagnostics = [d for d in diagnostics if d.fixes and d.anchor.cell is None]
     if not diagnostics:
         return {}
-    fixer = SourceFixer(text, module)
+    try:
+        fixer = SourceFixer(text, module)
+    except cst.ParserSyntaxError:
+        return {}  # linted from a form libcst accepts (tabs in the indentation expanded): edits would not splice back
     out = {}
     for d in diagnostics:
         realised = [fix for fix in map(fixer.realise, d.fixes) if fix is not None]
