@@ -387,6 +387,9 @@ _LAYER_LIST = (
         "SpatialDropout3D", "ActivityRegularization")),
     LayerSpec("TimeDistributed", LayerRole.WRAPPER, None, None),
     LayerSpec("Rescaling", LayerRole.AFFINE, None, None),  # `Rescaling(255)` after a linear image head
+    # normalisation scales and shifts each value: unbounded values stay unbounded (valid logits)
+    *(LayerSpec(n, LayerRole.AFFINE, None, None) for n in ("BatchNormalization", "LayerNormalization",
+                                                            "GroupNormalization")),
     # shape-only layers after the head: the activation of the head still decides the output
     *(_shape(f"{kind}{d}D", keeps_distribution=average) for d in (1, 2, 3)
       for kind, average in (("AveragePooling", True), ("AvgPool", True), ("GlobalAveragePooling", True),
@@ -476,6 +479,13 @@ def merged_activation(merge: str | None, activation_ids: list) -> str | None:
 SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 FUNCTIONAL = frozenset({"keras.Model", "keras.models.Model"})
 INPUT = frozenset({"keras.Input", "keras.layers.Input", "keras.layers.InputLayer"})
+# TF1's graph input, given its values by the `feed_dict` of `sess.run` / `.eval`
+TF1_PLACEHOLDER = "tensorflow.placeholder"
+# TF1's MNIST tutorial reader: `mnist = read_data_sets(dir, one_hot=True)`, then `mnist.train.labels`
+# and `batch_x, batch_y = mnist.train.next_batch(100)`; one-hot rows only with `one_hot=True`
+TF1_MNIST_READERS = frozenset({"tensorflow.examples.tutorials.mnist.input_data.read_data_sets",
+                               "tensorflow.contrib.learn.python.learn.datasets.mnist.read_data_sets"})
+TF1_MNIST_SPLITS = frozenset({"train", "test", "validation"})
 
 # --------------------------------------------------------------------------- metrics
 
@@ -597,6 +607,7 @@ class LabelOp(str, enum.Enum):
     PRESERVE = "preserve"  # np.asarray, tf.convert_to_tensor, np.squeeze: same labels
     RANDOM_INTEGERS = "random-integers"  # np.random.randint(low, high, size)
     SPLIT = "split"  # train_test_split(*arrays): [a_train, a_test, b_train, b_test, ...]
+    SHUFFLE = "shuffle"  # sklearn.utils.shuffle(*arrays): the same arrays, rows reordered together
     TENSOR_SLICES = "tensor-slices"  # tf.data.Dataset.from_tensor_slices((x, y))
     IDENTITY_MATRIX = "identity-matrix"  # np.eye(C)[y]: one-hot of width C
     ZEROS = "zeros"  # np.zeros((n, C)): one-hot once `y2[np.arange(n), y] = 1` sets one 1 per row
@@ -625,6 +636,7 @@ _LABEL_FUNCTION_LIST = (
                       "tensorflow.reshape", "tensorflow.squeeze", "keras.ops.convert_to_tensor"),
     *_label_functions(LabelOp.RANDOM_INTEGERS, "numpy.random.randint"),
     *_label_functions(LabelOp.SPLIT, "sklearn.model_selection.train_test_split"),
+    *_label_functions(LabelOp.SHUFFLE, "sklearn.utils.shuffle"),
     *_label_functions(LabelOp.TENSOR_SLICES, "tensorflow.data.Dataset.from_tensor_slices",
                       "tensorflow.data.Dataset.from_tensors"),
     *_label_functions(LabelOp.IDENTITY_MATRIX, "numpy.eye", "numpy.identity"),
@@ -634,7 +646,12 @@ _LABEL_FUNCTION_LIST = (
 # casts (everything survives)
 SHAPE_OPS = frozenset({f"{area}.{op}" for area in ("tensorflow", "keras.ops", "keras.backend")
                        for op in ("squeeze", "reshape", "expand_dims", "flatten")})
-CAST_OPS = frozenset({"tensorflow.cast", "keras.ops.cast", "keras.backend.cast", "tensorflow.identity"})
+CAST_OPS = frozenset({"tensorflow.cast", "keras.ops.cast", "keras.backend.cast", "tensorflow.identity",
+                      "tensorflow.nn.dropout"})
+# TF1 layers written by hand: `tf.matmul(x, W)` is a linear projection, and adding a bias
+# (`+ b`, `tf.add`, `tf.nn.bias_add`) keeps it linear
+MATMUL_OPS = frozenset({"tensorflow.matmul", "tensorflow.linalg.matmul", "tensorflow.nn.xw_plus_b"})
+BIAS_OPS = frozenset({"tensorflow.add", "tensorflow.math.add", "tensorflow.nn.bias_add"})
 # `y2[np.arange(n), y] = 1`: row indices that pick every row once
 ROW_INDEX_FUNCTIONS = frozenset({"numpy.arange"})
 LABEL_FUNCTIONS: Mapping[str, LabelFunctionSpec] = MappingProxyType({f.symbol: f for f in _LABEL_FUNCTION_LIST})

@@ -19,13 +19,13 @@ from ..diagnostics import SourceRef
 from .callargs import arg as _arg, dotted, positional as _positional, string_value
 from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
-from .loss_calls import LossCalls
+from .loss_calls import LossCalls, short_text
 from .names import NameResolver
 from .node_positions import NodePositions, contains, same_file
 from .usercode import UserCode
 from .values import (
-    UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Range,
-    Partial, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs,
+    UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Partial,
+    Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs,
 )
 
 _MAX_UNROLL = 32
@@ -310,10 +310,15 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 if type(element) is not cst.DictElement:
                     return UNKNOWN
                 key = self.eval(element.key, env)
-                if not isinstance(key, Const) or not isinstance(key.value, str):
-                    return UNKNOWN
-                items[key.value] = self.eval(element.value, env)
-            return Mapping_(items, self.ref(node))
+                if isinstance(key, Placeholder):  # a feed dict: `{labels: batch_y}`
+                    key.fed.append((self.eval(element.value, env), short_text(self, element.value)))
+                    items = None
+                elif items is None or not isinstance(key, Const) or not isinstance(key.value, str):
+                    items = None
+                    self.eval(element.value, env)
+                else:
+                    items[key.value] = self.eval(element.value, env)
+            return Mapping_(items, self.ref(node)) if items is not None else UNKNOWN
         if kind is cst.Subscript:
             return self._subscript(node, env)
         if kind is cst.ListComp:
@@ -323,6 +328,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             folded = _fold(left, node.operator, right, self.ref(node))
             if folded is not None:
                 return folded
+            biased = _bias_added(left, right) if type(node.operator) is cst.Add else None
+            if biased is not None:  # `tf.matmul(h, W) + b`
+                return biased
             return self.label_binary(left, node.operator, right, self.ref(node))
         return UNKNOWN
 
@@ -655,8 +663,23 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return self.make_library_head(k.LIBRARY_HEADS[symbol], symbol, node, env)
         if symbol in k.DEPTH_TO_SPACE_OPS:  # `tf.nn.depth_to_space(x, upscale_factor)`
             return self.depth_to_space(node, env)
+        if symbol == k.TF1_PLACEHOLDER:
+            self._eval_args(node, env)
+            return Placeholder(self.ref(node))
         if symbol in k.FUNCTIONAL_LAYERS:  # `tf.layers.dense(x, 10)`
             return self.apply_functional_layer(k.FUNCTIONAL_LAYERS[symbol], node, env)
+        if symbol in k.MATMUL_OPS:  # `tf.matmul(h, W)`: a linear layer written by hand
+            operands = [self.eval(a, env) for a in _positional(node)]
+            if len(operands) < 2 or isinstance(operands[1], Tensor):
+                return UNKNOWN  # not a weight variable: `tf.matmul(routing, softmax(pi))` mixes probabilities
+            layer = Layer(self.wrapper.module.code_for_node(node.func), k.LAYERS["keras.layers.Dense"], self.ref(node))
+            layer.activation = Activation("linear", layer.ref)
+            return Tensor(layer, UNKNOWN)
+        if symbol in k.BIAS_OPS:  # `tf.add(tf.matmul(h, W), b)`
+            args = [self.eval(a, env) for a in _positional(node)]
+            biased = _bias_added(*args) if len(args) == 2 else None
+            if biased is not None:
+                return biased
         if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
             args = _positional(node)
             first = self.eval(args[0], env) if args else UNKNOWN
@@ -985,6 +1008,18 @@ _COMPARISONS = {
 def _number(value: object) -> int | float | None:
     if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
         return value.value
+    return None
+
+
+def _bias_added(left: object, right: object) -> Tensor | None:
+    """`linear + b`: adding something that is not a tensor we follow (a bias variable) to a linear
+    tensor leaves it linear; anything else (a sigmoid plus one) is not known."""
+    for tensor, other in ((left, right), (right, left)):
+        if isinstance(tensor, Tensor) and not isinstance(other, Tensor):
+            description = describe(tensor)
+            if description is not None and description.activation is not None \
+                    and description.activation.id == "linear":
+                return tensor
     return None
 
 

@@ -28,6 +28,13 @@ class LabelSemantics:
             return self._load_data(k.DATASETS[symbol], node, env)
         if symbol in k.DIRECTORY_LOADERS:
             return self._directory_loader(k.DIRECTORY_LOADERS[symbol], node, env)
+        if symbol in k.TF1_MNIST_READERS:
+            one_hot = self.eval(_arg(node, "one_hot", 1), env) if _arg(node, "one_hot", 1) is not None else None
+            if not isinstance(one_hot, Const) and one_hot is not None:
+                return UNKNOWN
+            if one_hot is not None and one_hot.value:
+                return Dataset(Labels("one-hot", ref, 10, 0, 1, "float32"), ref)
+            return Dataset(Labels("index", ref, 10, 0, 9, "uint8"), ref)
         if symbol in k.IMAGE_DATA_GENERATOR or symbol in k.RANDOM_GENERATORS:
             self._eval_args(node, env)
             return Helper(symbol, ref)
@@ -59,6 +66,10 @@ class LabelSemantics:
             if any(a.star for a in node.args):
                 return UNKNOWN
             return Seq([a for value in args for a in (value, value)], ref)
+        if op is k.LabelOp.SHUFFLE:
+            if any(a.star for a in node.args):
+                return UNKNOWN
+            return Seq(args, ref) if len(args) > 1 else first
         if op is k.LabelOp.TENSOR_SLICES:
             if isinstance(first, Seq) and len(first.items) == 2:
                 return Dataset(first.items[1], ref)
@@ -173,6 +184,9 @@ class LabelSemantics:
                 return self._argmax(base, node, env, self.ref(node))
             return UNKNOWN
         if isinstance(base, Dataset):
+            if method == "next_batch":  # TF1's MNIST reader: `batch_x, batch_y = mnist.train.next_batch(100)`
+                self._eval_args(node, env)
+                return Seq([UNKNOWN, base.labels], self.ref(node))
             if method in k.DATASET_PRESERVING_METHODS:
                 return base
             if method == "map" and _keeps_labels(node):
@@ -209,6 +223,10 @@ class LabelSemantics:
     def label_attribute(self, base: object, attr: str) -> object:
         if isinstance(base, Labels) and attr in k.LABEL_PRESERVING_ATTRIBUTES:
             return base
+        if isinstance(base, Dataset) and attr in k.TF1_MNIST_SPLITS:  # `mnist.train`
+            return base
+        if isinstance(base, Dataset) and attr == "labels":  # `mnist.test.labels`
+            return base.labels
         return _NOT_MINE
 
     def label_binary(self, left: object, operator: cst.BaseBinaryOp, right: object, ref) -> object:

@@ -29,7 +29,8 @@ from ..facts import LabelFacts, LabelFormat, LossFacts, ModelFacts, OutputFacts,
 from .callargs import arg as _arg, dotted
 from .names import descendants
 from .values import (
-    UNKNOWN, Const, Dataset, Labels, Loss, Mapping_, Model, Seq, Tensor, describe, known_activation, model_outputs,
+    UNKNOWN, Const, Dataset, Labels, Loss, Mapping_, Model, Placeholder, Seq, Tensor, describe, known_activation,
+    model_outputs,
 )
 
 _MAX_TEXT = 60
@@ -99,7 +100,7 @@ class LossCalls:
         for argument in node.args:  # sample_weight=..., from_logits=... (already read), for side effects
             if argument.value is not y_true_node and argument.value is not y_pred_node:
                 self.eval(argument.value, env)
-        self.loss_calls.append(LossCall(node, loss.ref, _short(self, node), loss, y_true, _short(self, y_true_node),
+        self.loss_calls.append(LossCall(node, loss.ref, short_text(self, node), loss, y_true, short_text(self, y_true_node),
                                         y_pred))
 
     def _confidence(self, written: SourceRef, call: SourceRef) -> Confidence:
@@ -192,7 +193,7 @@ def _self_attributes(function: cst.FunctionDef) -> list[tuple[str, bool]]:
     return found
 
 
-def _short(interpreter, node: cst.CSTNode | None) -> str:
+def short_text(interpreter, node: cst.CSTNode | None) -> str:
     if node is None:
         return "labels"
     code = " ".join(interpreter.wrapper.module.code_for_node(node).split())
@@ -267,6 +268,11 @@ def _site_facts(call: LossCall) -> ModelFacts | None:
 
 
 def label_facts(value: object, text: str) -> LabelFacts | None:
+    if isinstance(value, Placeholder):  # TF1: what the feed dicts give it, when they agree
+        fed = [(v, t) for v, t in value.fed if isinstance(v, Labels) and v.ref is not None]
+        if not fed or len({(v.format, v.num_classes) for v, _ in fed}) > 1:
+            return None
+        value, text = fed[0]
     if not isinstance(value, Labels) or value.ref is None:
         return None
     label_format = LabelFormat(value.format) if value.format else None

@@ -231,6 +231,15 @@ class Labels:
 
 
 @dataclass(eq=False)
+class Placeholder:
+    """A TF1 `tf.placeholder`: the values every `{placeholder: value}` feed dict gives it, with
+    their text as written."""
+
+    ref: SourceRef
+    fed: list = field(default_factory=list)  # [(value, text)]
+
+
+@dataclass(eq=False)
 class Dataset:
     """A dataset / generator yielding `(x, y)` batches; `labels` is what `y` is."""
 
@@ -314,6 +323,10 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         inputs = tensor.input.items if isinstance(tensor.input, Seq) else None
         return _merged(layer, [describe(t, depth + 1) for t in inputs]) if inputs else None
     below = describe(tensor.input, depth + 1)
+    if below is None and role is LayerRole.ACTIVATION and layer.activation is not None \
+            and layer.activation.id not in (None, "linear"):
+        # `Activation("relu")` after a layer we do not model: the activation is known, the units are not
+        return OutputDescription(layer.activation, None, layer, layer.inferred or layer.activation.inferred)
     if below is None:
         return None
     if role is LayerRole.TRANSPARENT:
