@@ -37,7 +37,8 @@ Swapping the loss for `binary_crossentropy` (with `from_logits=True` when the ou
 is **safe**: only the loss changes. For other output activations the advice is display-only.
 
 ## Known false positives
-None: the loss cannot train. Silence with `# noqa: LL105` on the loss line.
+None: the loss cannot train. Silence with `# noqa: LL105` on the loss line. A softmax over the
+single unit is reported by LL104 alone (one mistake, one finding).
 
 ## Keras behaviour
 Keras ≥ 2.12 emits `SyntaxWarning: In loss categorical_crossentropy, expected y_pred.shape to be
@@ -59,6 +60,8 @@ def check(model):
         if loss is None or not loss.spec.family.is_multiclass or output.units != 1:
             continue
         kind = output.activation.kind if output.activation else None
+        if kind is OutputKind.SIMPLEX:
+            continue  # a softmax over the one unit: LL104 reports it, and its fix is the binary setup
         binary = LOSSES["binary_crossentropy"]
         if is_torch(model):
             fixes = ()

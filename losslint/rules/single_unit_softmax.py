@@ -34,8 +34,9 @@ model.compile(optimizer="adam", loss="binary_crossentropy")
 
 ## Fix safety
 Switching the activation is **unsafe**: the model's outputs change (which is the point). The
-fix follows the loss: sigmoid for a binary loss (pair it with a binary loss: LL105 reports a
-categorical loss on one unit); a linear output for a regression loss (`mse` on a price) and for
+fix follows the loss: sigmoid for a binary loss, and with a categorical or sparse loss the same fix
+swaps it for `binary_crossentropy` (LL105 stays silent on a softmax: one mistake, one finding); a
+linear output for a regression loss (`mse` on a price) and for
 a loss that already takes logits (`from_logits=True`). When the softmax is a separate layer
 (`Activation("softmax")`) over a layer with a non-linear activation of its own
 (`Dense(1, activation="relu")`), there is no fix: a sigmoid there would still see only
@@ -50,10 +51,12 @@ Keras ≥ 3.1 warns at the first `fit`/`predict`: "You are using a softmax over 
 of shape (None, 1)…" on every backend; tf-keras and Keras 2 are silent.
 """
 
-from ..diagnostics import Finding
-from ..knowledge import LossFamily, OutputKind
+from dataclasses import replace
+
+from ..diagnostics import Applicability, Finding
+from ..knowledge import LOSSES, LossFamily, OutputKind
 from ..registry import rule
-from ._common import output_note, set_activation
+from ._common import output_note, replace_loss, set_activation
 
 
 @rule(code="LL104", name="single-unit-softmax", fixable=True)
@@ -69,8 +72,19 @@ def check(model):
                 confidence=output.confidence,
                 related=output_note(output) if output.activation_ref != output.ref else (),
                 # sigmoid(relu(z)) is never below 0.5: with a squashing layer under the softmax, no fix
-                fixes=() if output.squashed_below else (set_activation(output, wanted),),
+                fixes=() if output.squashed_below else (_fix(output, wanted),),
             )
+
+
+def _fix(output, wanted: str):
+    """The activation the loss wants; a categorical loss on the one unit goes with it, swapped for
+    the binary loss (one mistake, one finding: LL105 stays silent on a softmax)."""
+    fix = set_activation(output, wanted)
+    loss = output.loss
+    if wanted == "sigmoid" and loss is not None and loss.spec.family.is_multiclass:
+        swap = replace_loss(loss, LOSSES["binary_crossentropy"], Applicability.UNSAFE)
+        return replace(fix, message='use `activation="sigmoid"` with `binary_crossentropy`', together=(swap,))
+    return fix
 
 
 def _help(wanted: str, squashed_below: bool) -> str:
