@@ -114,3 +114,24 @@ def test_long_operator_chains_are_evaluated_once_per_operand(monkeypatch) -> Non
     terms = " + ".join(f"'part{i}'" for i in range(12))
     lint_source(f"import torch\nmessage = {terms}\n", "t.py")
     assert evaluated.count("SimpleString") == 12
+
+
+def test_nested_tf_ops_evaluate_each_argument_once(monkeypatch) -> None:
+    """`tf.add(tf.add(tf.add(a, b), c), d)` and nested `tf.matmul`: each argument is evaluated once,
+    whether or not the op is one we model (a second evaluation per level doubles the work)."""
+    from losslint.static import interpret
+
+    evaluated: list[str] = []
+    original = interpret.Interpreter.eval
+
+    def counting_eval(self, node, env):
+        evaluated.append(type(node).__name__)
+        return original(self, node, env)
+
+    monkeypatch.setattr(interpret.Interpreter, "eval", counting_eval)
+    nested = "x"
+    for i in range(12):
+        nested = f"tf.add({nested}, {i})" if i % 2 else f"tf.nn.bias_add(tf.matmul({nested}, w), b)"
+    lint_source(f"import tensorflow as tf\nx = w = b = None\ny = {nested}\n"
+                "loss = tf.nn.softmax_cross_entropy_with_logits(labels=x, logits=y)\n", "t.py")
+    assert evaluated.count("Integer") == 6

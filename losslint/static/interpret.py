@@ -556,13 +556,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
 
     def call_dict(self, node: cst.Call, env: Env) -> object:
         """`dict(num_classes=2, num_layers=6)`: a mapping of its keywords (a config passed as `**config`)."""
-        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
-        if any(a.keyword is None for a in node.args):
-            for a in node.args:
-                if a.keyword is None:
-                    self.eval(a.value, env)
-            return UNKNOWN
-        return Mapping_(values, self.ref(node))
+        values = self.keyword_values(node, env)
+        return UNKNOWN if any(a.keyword is None for a in node.args) else Mapping_(values, self.ref(node))
 
     def grow_list(self, seq: Seq, func: cst.Attribute, node: cst.Call, env: Env) -> object:
         """`layer_list.append(Dense(10))` / `.extend([...])`: the list a Sequential may be built from."""
@@ -589,10 +584,12 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             scope = scope.parent
         (scope or env).vars[name] = UNKNOWN
 
-    def _eval_args(self, node: cst.Call, env: Env) -> None:
-        """Evaluate arguments of a call we do not model, for their side effects (e.g. nested compiles)."""
+    def _eval_args(self, node: cst.Call, env: Env, skip: tuple = ()) -> None:
+        """Evaluate the arguments of a call for their side effects (e.g. nested compiles): all of them
+        for a call we do not model, else those it does not read itself (`skip`: their nodes)."""
         for arg in node.args:
-            self.eval(arg.value, env)
+            if not any(arg.value is used for used in skip):
+                self.eval(arg.value, env)
 
     def call_symbol(self, symbol: str, node: cst.Call, env: Env) -> object:
         if symbol in k.INPUT:
@@ -670,6 +667,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return self.apply_functional_layer(k.FUNCTIONAL_LAYERS[symbol], node, env)
         if symbol in k.MATMUL_OPS:  # `tf.matmul(h, W)`: a linear layer written by hand
             operands = [self.eval(a, env) for a in _positional(node)]
+            self._eval_args(node, env, skip=tuple(_positional(node)))
             if len(operands) < 2 or isinstance(operands[1], Tensor):
                 return UNKNOWN  # not a weight variable: `tf.matmul(routing, softmax(pi))` mixes probabilities
             layer = Layer(self.wrapper.module.code_for_node(node.func), k.LAYERS["keras.layers.Dense"], self.ref(node))
@@ -677,9 +675,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return Tensor(layer, UNKNOWN)
         if symbol in k.BIAS_OPS:  # `tf.add(tf.matmul(h, W), b)`
             args = [self.eval(a, env) for a in _positional(node)]
+            self._eval_args(node, env, skip=tuple(_positional(node)))
             biased = _bias_added(*args) if len(args) == 2 else None
-            if biased is not None:
-                return biased
+            return biased if biased is not None else UNKNOWN  # evaluated once: `tf.add(tf.add(...))` stays linear time
         if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
             args = _positional(node)
             first = self.eval(args[0], env) if args else UNKNOWN
@@ -696,7 +694,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         `Dense(classes, activation=classifier_activation)`; without the top it is opaque."""
         head = k.APPLICATION_HEAD
         ref = self.ref(node)
-        values = {a.keyword.value: self.eval(a.value, env) for a in node.args if a.keyword is not None}
+        values = self.keyword_values(node, env)
         include_top = values.get("include_top", Const(True, ref))
         if not isinstance(include_top, Const) or include_top.value is not True or _positional(node):
             return Model("opaque", ref)
@@ -748,9 +746,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         `Dense(10, activation="softmax")(x)` would be."""
         inputs_node = _arg(node, *k.FUNCTIONAL_LAYER_INPUTS)
         units_node, activation_node = _arg(node, spec.units_keyword, 1), _arg(node, *spec.activation_arg)
-        for arg in node.args:
-            if arg.value is not inputs_node and arg.value is not units_node and arg.value is not activation_node:
-                self.eval(arg.value, env)
+        self._eval_args(node, env, skip=(inputs_node, units_node, activation_node))
         inputs = self.eval(inputs_node, env) if inputs_node is not None else UNKNOWN
         layer = Layer(spec.layer.rsplit(".", 1)[1], k.LAYERS[spec.layer], self.ref(node))
         units = self.eval(units_node, env) if units_node is not None else UNKNOWN
@@ -766,9 +762,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         is a known activation of the input alone; any other function is a layer we do not model."""
         layer = Layer("Lambda", None, self.ref(node))
         function = _arg(node, "function", 0)
-        for arg in node.args:
-            if arg.value is not function:
-                self.eval(arg.value, env)
+        self._eval_args(node, env, skip=(function,))
         applied = function
         if isinstance(function, cst.Lambda):
             params = function.params
@@ -792,9 +786,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         ref = self.ref(node)
         if symbol == k.LINEAR_MODEL:
             units_node, activation_node = _arg(node, "units", 0), _arg(node, "activation", 1)
-            for arg in node.args:
-                if arg.value is not units_node and arg.value is not activation_node:
-                    self.eval(arg.value, env)
+            self._eval_args(node, env, skip=(units_node, activation_node))
             layer = Layer("LinearModel", k.LAYERS["keras.layers.Dense"], ref)
             units = self.eval(units_node, env) if units_node is not None else Const(1, ref)
             layer.units = _int(units)
@@ -805,9 +797,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         linear_node, dnn_node, activation_node = (_arg(node, "linear_model", 0), _arg(node, "dnn_model", 1),
                                                   _arg(node, "activation", 2))
         parts = [self.eval(n, env) if n is not None else UNKNOWN for n in (linear_node, dnn_node)]
-        for arg in node.args:
-            if arg.value not in (linear_node, dnn_node, activation_node):
-                self.eval(arg.value, env)
+        self._eval_args(node, env, skip=(linear_node, dnn_node, activation_node))
         if not all(isinstance(part, Model) for part in parts):
             return Model("opaque", ref)
         total = Tensor(Layer("WideDeepModel", k.LAYERS["keras.layers.Add"], ref),
@@ -977,9 +967,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         """`keras.models.load_model(path)`: the model this program saved at that literal path, else opaque."""
         path_node = _arg(node, "filepath", 0)
         path = self.eval(path_node, env) if path_node is not None else UNKNOWN
-        for arg in node.args:
-            if arg is not None and arg.value is not path_node:
-                self.eval(arg.value, env)
+        self._eval_args(node, env, skip=(path_node,))
         saved = self._saved_models.get(path.value) if isinstance(path, Const) and isinstance(path.value, str) else None
         return saved.copy(self.ref(node)) if saved is not None else Model("opaque", self.ref(node))
 

@@ -97,9 +97,7 @@ class LossCalls:
         y_true_node, y_pred_node = _arg(node, *labels_arg), _arg(node, *predictions_arg)
         y_true = self.eval(y_true_node, env) if y_true_node is not None else UNKNOWN
         y_pred = self.eval(y_pred_node, env) if y_pred_node is not None else UNKNOWN
-        for argument in node.args:  # sample_weight=..., from_logits=... (already read), for side effects
-            if argument.value is not y_true_node and argument.value is not y_pred_node:
-                self.eval(argument.value, env)
+        self._eval_args(node, env, skip=(y_true_node, y_pred_node))  # sample_weight=, from_logits= (already read)
         self.loss_calls.append(LossCall(node, loss.ref, short_text(self, node), loss, y_true, short_text(self, y_true_node),
                                         y_pred))
 

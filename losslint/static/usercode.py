@@ -231,9 +231,7 @@ class UserCode:
         model = self.current_self()
         outputs_node = _keyword_or_position(node, "outputs", 1)
         outputs = self.eval(outputs_node, env) if outputs_node is not None else UNKNOWN
-        for arg in node.args:
-            if arg.value is not outputs_node:
-                self.eval(arg.value, env)
+        self._eval_args(node, env, skip=(outputs_node,))
         if isinstance(model, Model) and isinstance(outputs, (Tensor, Seq, Mapping_)):
             model.kind, model.outputs = "functional", outputs
 
