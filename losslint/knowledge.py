@@ -486,6 +486,7 @@ TF1_PLACEHOLDER = "tensorflow.placeholder"
 TF1_MNIST_READERS = frozenset({"tensorflow.examples.tutorials.mnist.input_data.read_data_sets",
                                "tensorflow.contrib.learn.python.learn.datasets.mnist.read_data_sets"})
 TF1_MNIST_SPLITS = frozenset({"train", "test", "validation"})
+TF1_MNIST_CLASSES = 10  # digit ids 0..9 (uint8), or one-hot rows of width 10
 
 # --------------------------------------------------------------------------- metrics
 

@@ -29,12 +29,7 @@ class LabelSemantics:
         if symbol in k.DIRECTORY_LOADERS:
             return self._directory_loader(k.DIRECTORY_LOADERS[symbol], node, env)
         if symbol in k.TF1_MNIST_READERS:
-            one_hot = self.eval(_arg(node, "one_hot", 1), env) if _arg(node, "one_hot", 1) is not None else None
-            if not isinstance(one_hot, Const) and one_hot is not None:
-                return UNKNOWN
-            if one_hot is not None and one_hot.value:
-                return Dataset(Labels("one-hot", ref, 10, 0, 1, "float32"), ref)
-            return Dataset(Labels("index", ref, 10, 0, 9, "uint8"), ref)
+            return self._tf1_mnist_reader(node, env, ref)
         if symbol in k.IMAGE_DATA_GENERATOR or symbol in k.RANDOM_GENERATORS:
             self._eval_args(node, env)
             return Helper(symbol, ref)
@@ -101,6 +96,18 @@ class LabelSemantics:
             return Labels(spec.label_format, ref, classes, low, high)
 
         return Seq([Seq([UNKNOWN, labels()], ref), Seq([UNKNOWN, labels()], ref)], ref)
+
+    def _tf1_mnist_reader(self, node: cst.Call, env, ref) -> object:
+        """`read_data_sets(dir, one_hot=True)`: one-hot rows; without `one_hot`, digit ids."""
+        one_hot_node = _arg(node, "one_hot", 1)
+        self._eval_args(node, env, skip=(one_hot_node,))
+        one_hot = self.eval(one_hot_node, env) if one_hot_node is not None else Const(False, ref)
+        if not isinstance(one_hot, Const):
+            return UNKNOWN
+        classes = k.TF1_MNIST_CLASSES
+        labels = (Labels("one-hot", ref, classes, 0, 1) if one_hot.value
+                  else Labels("index", ref, classes, 0, classes - 1, "uint8"))
+        return Dataset(labels, ref, tf1_reader=True)
 
     def _directory_loader(self, spec: k.DirectoryLoaderSpec, node: cst.Call, env) -> object:
         ref = self.ref(node)
@@ -184,7 +191,7 @@ class LabelSemantics:
                 return self._argmax(base, node, env, self.ref(node))
             return UNKNOWN
         if isinstance(base, Dataset):
-            if method == "next_batch":  # TF1's MNIST reader: `batch_x, batch_y = mnist.train.next_batch(100)`
+            if base.tf1_reader and method == "next_batch":  # `batch_x, batch_y = mnist.train.next_batch(100)`
                 self._eval_args(node, env)
                 return Seq([UNKNOWN, base.labels], self.ref(node))
             if method in k.DATASET_PRESERVING_METHODS:
@@ -223,10 +230,11 @@ class LabelSemantics:
     def label_attribute(self, base: object, attr: str) -> object:
         if isinstance(base, Labels) and attr in k.LABEL_PRESERVING_ATTRIBUTES:
             return base
-        if isinstance(base, Dataset) and attr in k.TF1_MNIST_SPLITS:  # `mnist.train`
-            return base
-        if isinstance(base, Dataset) and attr == "labels":  # `mnist.test.labels`
-            return base.labels
+        if isinstance(base, Dataset) and base.tf1_reader:
+            if attr in k.TF1_MNIST_SPLITS:  # `mnist.train`
+                return base
+            if attr == "labels":  # `mnist.test.labels`
+                return base.labels
         return _NOT_MINE
 
     def label_binary(self, left: object, operator: cst.BaseBinaryOp, right: object, ref) -> object:
@@ -295,9 +303,7 @@ class LabelSemantics:
         y = self.eval(y_node, env) if y_node is not None else UNKNOWN
         validation_node = _arg(node, "validation_data", None)
         validation = self.eval(validation_node, env) if validation_node is not None else UNKNOWN
-        for arg in node.args:  # callbacks etc., for their side effects
-            if arg.value not in (x_node, y_node, validation_node):
-                self.eval(arg.value, env)
+        self._eval_args(node, env, skip=(x_node, y_node, validation_node))  # callbacks etc.
         if y_node is not None:
             return y, _text(self, y_node)
         if isinstance(x, Dataset):

@@ -245,6 +245,8 @@ class Dataset:
 
     labels: object  # Labels | Seq | Mapping_ | UNKNOWN
     ref: SourceRef
+    # TF1's MNIST reader: `mnist.train` / `.test` are splits, `.labels` their labels, `next_batch(n)` an (x, y) pair
+    tf1_reader: bool = False
 
 
 @dataclass(eq=False)
@@ -296,10 +298,9 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         return describe(outputs[0], depth + 1) if outputs and len(outputs) == 1 else None
     if isinstance(producer, Activation):  # tf.nn.softmax(x)
         below = describe(tensor.input, depth + 1)
-        if below is None and producer.op and producer.id is not None:
-            # `tf.nn.softmax(tf.matmul(x, W) + b)`: whatever `x` is, the op decides the activation
-            return OutputDescription(producer, None, Layer(producer.op, None, producer.ref), producer.inferred)
-        return _with_activation(below, producer) if below else None
+        if below is None:
+            return _activation_alone(producer, Layer(producer.op or producer.id or "activation", None, producer.ref))
+        return _with_activation(below, producer)
     if isinstance(producer, Slice):  # x[:, -1, :], x[..., 0]
         below = describe(tensor.input, depth + 1)
         if below is None:
@@ -323,12 +324,8 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
         inputs = tensor.input.items if isinstance(tensor.input, Seq) else None
         return _merged(layer, [describe(t, depth + 1) for t in inputs]) if inputs else None
     below = describe(tensor.input, depth + 1)
-    if below is None and role is LayerRole.ACTIVATION and layer.activation is not None \
-            and layer.activation.id not in (None, "linear"):
-        # `Activation("relu")` after a layer we do not model: the activation is known, the units are not
-        return OutputDescription(layer.activation, None, layer, layer.inferred or layer.activation.inferred)
     if below is None:
-        return None
+        return _activation_alone(layer.activation, layer) if role is LayerRole.ACTIVATION else None
     if role is LayerRole.TRANSPARENT:
         return below
     if role is LayerRole.SHAPE:
@@ -346,6 +343,15 @@ def describe(tensor: object, depth: int = 0) -> OutputDescription | None:
             return below  # Activation("linear", dtype="float32"), Identity(): the values pass unchanged
         return _with_activation(below, layer.activation)
     return None
+
+
+def _activation_alone(activation: Activation | None, layer: Layer) -> OutputDescription | None:
+    """An activation over something we cannot follow (`tf.nn.softmax(tf.matmul(x, W) + b)`,
+    `Activation("relu")` after a layer we do not model) still decides what the output is; its unit
+    count stays unknown. A linear one says nothing about what it passes through."""
+    if activation is None or activation.id in (None, "linear"):
+        return None
+    return OutputDescription(activation, None, layer, layer.inferred or activation.inferred)
 
 
 def _with_activation(below: OutputDescription, activation: Activation | None) -> OutputDescription:
