@@ -101,16 +101,9 @@ def test_uncalled_function_still_runs_with_unknown_parameters() -> None:
 def test_long_operator_chains_are_evaluated_once_per_operand(monkeypatch) -> None:
     """`a + b + c + …` (a notebook building a long string) is a left-deep tree: each operand is
     evaluated once, or the work doubles with every `+` (a 40-term chain never finished)."""
-    from losslint.static.torch import interpret as torch_interpret
+    from losslint.static.torch.interpret import TorchInterpreter
 
-    evaluated: list[str] = []
-    original = torch_interpret.TorchInterpreter.eval
-
-    def counting_eval(self, node, env):
-        evaluated.append(type(node).__name__)
-        return original(self, node, env)
-
-    monkeypatch.setattr(torch_interpret.TorchInterpreter, "eval", counting_eval)
+    evaluated = _evaluations(monkeypatch, TorchInterpreter)
     terms = " + ".join(f"'part{i}'" for i in range(12))
     lint_source(f"import torch\nmessage = {terms}\n", "t.py")
     assert evaluated.count("SimpleString") == 12
@@ -119,19 +112,25 @@ def test_long_operator_chains_are_evaluated_once_per_operand(monkeypatch) -> Non
 def test_nested_tf_ops_evaluate_each_argument_once(monkeypatch) -> None:
     """`tf.add(tf.add(tf.add(a, b), c), d)` and nested `tf.matmul`: each argument is evaluated once,
     whether or not the op is one we model (a second evaluation per level doubles the work)."""
-    from losslint.static import interpret
+    from losslint.static.interpret import Interpreter
 
-    evaluated: list[str] = []
-    original = interpret.Interpreter.eval
-
-    def counting_eval(self, node, env):
-        evaluated.append(type(node).__name__)
-        return original(self, node, env)
-
-    monkeypatch.setattr(interpret.Interpreter, "eval", counting_eval)
+    evaluated = _evaluations(monkeypatch, Interpreter)
     nested = "x"
     for i in range(12):
         nested = f"tf.add({nested}, {i})" if i % 2 else f"tf.nn.bias_add(tf.matmul({nested}, w), b)"
     lint_source(f"import tensorflow as tf\nx = w = b = None\ny = {nested}\n"
                 "loss = tf.nn.softmax_cross_entropy_with_logits(labels=x, logits=y)\n", "t.py")
     assert evaluated.count("Integer") == 6
+
+
+def _evaluations(monkeypatch, interpreter_class) -> list[str]:
+    """The node types `interpreter_class.eval` is called on, in order, while the test runs."""
+    evaluated: list[str] = []
+    original = interpreter_class.eval
+
+    def counting_eval(self, node, env):
+        evaluated.append(type(node).__name__)
+        return original(self, node, env)
+
+    monkeypatch.setattr(interpreter_class, "eval", counting_eval)
+    return evaluated
