@@ -56,7 +56,6 @@ def check_document(document, codes: frozenset[str], project=None):
     from . import suppress
     from .extract import extract_models
     from .source import mentions_torch
-    from .torch import extract_loss_sites
 
     parsed = parse_document(document)
     if isinstance(parsed, Diagnostic):
@@ -66,9 +65,7 @@ def check_document(document, codes: frozenset[str], project=None):
         return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
     context = _project_context(project, document.path)
     try:
-        models = extract_models(parsed, document.path, context) if keras else []
-        if torch:
-            models += extract_loss_sites(parsed, document.path)
+        models = extract_models(parsed, document.path, context)
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else []), parsed

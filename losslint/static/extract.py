@@ -12,6 +12,7 @@ from ..facts import LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_displ
     loss_display
 from .interpret import CompileCall, Interpreter
 from .loss_calls import label_facts, loss_call_sites
+from .torch.extract import torch_loss_sites
 from .values import (
     UNKNOWN, Const, CustomLoss, Function, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation,
     model_output_names,
@@ -36,6 +37,7 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
         # label facts can silence a rule (LL102 on multi-hot labels)
         models.extend(replace(m, labels_unknown=unknown) if unknown else m for m in labeled or [facts])
     models.extend(loss_call_sites(interpreter.loss_calls))
+    models.extend(torch_loss_sites(interpreter.torch_loss_calls))
     return models
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .. import knowledge as k
+from .. import knowledge_torch as t
 from ..diagnostics import SourceRef
 from .callargs import arg as _arg, dotted, positional as _positional, string_value
 from .env import MISSING as _MISSING, Env
@@ -22,10 +23,11 @@ from .labels import LabelSemantics
 from .loss_calls import LossCalls, short_text
 from .names import NameResolver
 from .node_positions import NodePositions, contains, same_file
+from .torch.library import TorchLibrary
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Partial,
-    Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs,
+    Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs, same_value,
 )
 
 _MAX_UNROLL = 32
@@ -53,7 +55,7 @@ class CompileCall:
 
 
 @dataclass
-class Interpreter(UserCode, LabelSemantics, LossCalls):
+class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
@@ -74,6 +76,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
         self._init_loss_calls()
+        self._init_torch()
 
     # ------------------------------------------------------------------ positions
 
@@ -171,6 +174,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return list(items.items)
         if isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
             return [Const(v, items.ref) for v in items.values]
+        members = self.torch_members(items)  # `for layer in self.layers:` over a ModuleList
+        if members is not None and len(members) <= _MAX_UNROLL:
+            return members
         return None
 
     def exec_branches(self, env: Env, body, orelse, may_skip_both: bool = False) -> None:
@@ -191,7 +197,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             a, b = after_body.get(name, _MISSING), after_else.get(name, _MISSING)
             if may_skip_both and before.get(name, _MISSING) is not a:
                 a = UNKNOWN
-            merged[name] = a if a is b else UNKNOWN
+            merged[name] = a if same_value(a, b) else UNKNOWN
         env.vars = merged
 
     def exec_small(self, small: cst.CSTNode, env: Env) -> None:
@@ -228,6 +234,16 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if isinstance(base, Model):
                 # set in a branch: which layer it holds afterwards is not known
                 base.attrs[target.attr.value] = UNKNOWN if self.in_branch() else value
+                if base.forward_attr == t.UNNAMED_HEAD and target.attr.value in t.HEAD_ATTRIBUTES:
+                    base.forward_attr = None  # a timm model's new head: which attribute it reads is not known
+        elif kind is cst.Subscript and type(target.value) is cst.Attribute:  # `model.classifier[6] = nn.Linear(..)`
+            owner = self.eval(target.value.value, env)
+            if isinstance(owner, Model) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                name = target.value.attr.value
+                key = self.eval(target.slice[0].slice.value, env)
+                replaced = self.torch_replace_member(owner.attrs.get(name), key, value)
+                if replaced is not None:
+                    owner.attrs[name] = UNKNOWN if self.in_branch() else replaced
         elif kind is cst.Subscript and type(target.value) is cst.Name:
             current = env.lookup(target.value.value)
             if isinstance(current, Labels):  # `y[y == 10] = 0` changes the labels in place: forget them
@@ -429,6 +445,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return UNKNOWN
         key = self.eval(node.slice[0].slice.value, env)
+        member = self.torch_subscript(base, key)  # `self.layers[-1]`
+        if member is not None:
+            return member
         if not isinstance(key, Const):
             return UNKNOWN
         if isinstance(base, Seq) and isinstance(key.value, int) and -len(base.items) <= key.value < len(base.items):
@@ -459,6 +478,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 # `super().compile(...)` inside a model class's own compile()
                 return self.call_model_method(self.current_self(), "compile", node, env, keras_method=True)
             base = self.eval(func.value, env)
+            torch = self.torch_method(base, func.attr.value, node, env)  # `out.softmax(1)`, `criterion.to(device)`
+            if torch is not None:
+                return torch
             if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
                 return self.grow_list(base, func, node, env)
             if isinstance(base, Mapping_) and func.attr.value in _DICT_MUTATORS:
@@ -503,6 +525,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 if result.activation is not None and not self.inside(result.activation.ref, result.ref):
                     result.activation.inferred = True
             return result
+        torch = self.torch_call_value(callee, node, env)  # a module applied, a loss called
+        if torch is not None:
+            return torch
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
             inputs = self.eval(args[0], env) if args else UNKNOWN
@@ -592,6 +617,10 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 self.eval(arg.value, env)
 
     def call_symbol(self, symbol: str, node: cst.Call, env: Env) -> object:
+        if t.is_torch_symbol(symbol):
+            value = self.torch_call_symbol(symbol, node, env)
+            if value is not None:
+                return value
         if symbol in k.INPUT:
             return Tensor(None)
         if symbol in k.SEQUENTIAL:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import knowledge as k
+from .. import knowledge_torch as t
 from .env import Env
-from .values import UNKNOWN, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass
+from .values import UNKNOWN, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass, same_value
 
 _MAX_CALL_DEPTH = 8
 
@@ -69,7 +70,8 @@ class UserCode:
                 continue
             self._called.add(function)
             cls = self._method_of.get(function)
-            if cls is not None and cls.root_base is None and function.name.value != "__init__":
+            if cls is not None and (cls.root_base is None or cls.root_base in t.TORCH_MODULE_BASES) \
+                    and function.name.value != "__init__":
                 # a method of a plain class no call reached (`Trainer.train()`): on an instance built by
                 # its __init__, so `self.model = build()` there is what `self.model.compile()` compiles
                 instance = self.instantiate(cls, [], {}, False, function)
@@ -178,6 +180,12 @@ class UserCode:
             if init is not None:
                 self.call_function(init, args, kwargs, complete, bound_self=instance)
             return instance
+        if base in t.TORCH_MODULE_BASES:  # an nn.Module: calling it runs `forward` (torch/library.py)
+            model = Model("torch", ref, user_class=cls, level=self.conditional)
+            init = cls.lookup("__init__")
+            if init is not None:
+                self.call_function(init, args, kwargs, complete, bound_self=model)
+            return model
         if base in k.LOSS_BASES or base in k.LOSS_BY_CLASS:
             return CustomLoss(f"{cls.node.name.value}()", ref)
         if base.startswith("keras.layers.") and base not in k.INPUT:
@@ -248,7 +256,7 @@ def _merged_return(frame: _Frame) -> object:
     if not frame.returns:
         return UNKNOWN
     first = frame.returns[0][0]
-    if all(value is first for value, _ in frame.returns) and any(not branch for _, branch in frame.returns):
+    if all(same_value(value, first) for value, _ in frame.returns) and any(not branch for _, branch in frame.returns):
         return first
     return UNKNOWN  # different values on different paths: do not guess
 

@@ -134,7 +134,8 @@ class Tensor:
 
 @dataclass(eq=False)
 class Model:
-    kind: str  # "sequential" | "functional" | "opaque" | "object" (an instance of a plain class)
+    # "sequential" | "functional" | "opaque" | "object" (an instance of a plain class) | "torch" (an nn.Module)
+    kind: str
     ref: SourceRef
     layers: list = field(default_factory=list)  # sequential
     outputs: object = None  # functional: Tensor | Seq | Mapping_
@@ -144,11 +145,13 @@ class Model:
     user_class: "UserClass | None" = None
     last_compile: object = None  # the latest CompileCall on this model object
     level: int = 0  # branch depth where it was built: `add`s at that depth are certain (a k-fold loop body)
+    # a library model ("torch" kind, torchvision / timm): the attribute whose module gives the output
+    forward_attr: str | None = None
 
     def copy(self, ref: SourceRef) -> "Model":
         """`clone_model(m)`: same architecture, a new model object (no compile state)."""
         return Model(self.kind, ref, list(self.layers), self.outputs, self.uncertain, None, dict(self.attrs),
-                     self.user_class)
+                     self.user_class, forward_attr=self.forward_attr)
 
 
 @dataclass(eq=False)
@@ -272,6 +275,15 @@ class ZerosArray:
 
     width: int | None
     ref: SourceRef
+
+
+def same_value(a: object, b: object) -> bool:
+    """The same value on two paths: the same object, or equal immutable values (a PyTorch
+    `Output` made by each of two calls of one `forward`)."""
+    if a is b:
+        return True
+    params = getattr(type(a), "__dataclass_params__", None)
+    return params is not None and params.frozen and type(a) is type(b) and a == b
 
 
 Value = Union[_Unknown, Const, Symbol, Seq, Mapping_, Layer, Tensor, Model, Loss, Metric, Activation]
