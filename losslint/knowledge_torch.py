@@ -200,7 +200,7 @@ TORCH_MODULE_LIST = frozenset({"torch.nn.ModuleList"})
 TORCH_MODULE_DICT = frozenset({"torch.nn.ModuleDict"})
 TORCH_MODULE_BASES = frozenset({"torch.nn.Module", "lightning.LightningModule"})
 # methods of a module that return the module itself
-MODULE_SELF_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "double", "float", "half", "bfloat16",
+MODULE_SELF_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "double", "float", "half", "bfloat16", "apply",
                                  "requires_grad_", "to_empty", "type"})
 # tensor methods that keep what a tensor holds (activation and class axis)
 TENSOR_PRESERVING_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "contiguous", "clone",
@@ -213,6 +213,7 @@ TORCH_RESHAPING_FUNCTIONS = frozenset({"torch.flatten", "torch.squeeze", "torch.
 TENSOR_DTYPE_METHODS: Mapping[str, str] = MappingProxyType({
     "float": "float", "double": "float", "half": "float", "bfloat16": "float", "long": "int", "int": "int",
     "short": "int", "bool": "bool"})
+TORCH_PARALLEL_APPLY = frozenset({"torch.nn.parallel.data_parallel"})
 # calls that return the module they wrap (it trains and predicts as before)
 TORCH_WRAPPERS = frozenset({"torch.nn.DataParallel", "torch.nn.parallel.DistributedDataParallel",
                             "torch.nn.parallel.DataParallel", "torch.compile", "torch.jit.script"})

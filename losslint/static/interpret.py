@@ -439,6 +439,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             return Tensor(Slice(_keeps_last_axis(node), self.ref(node)), base)
         if isinstance(base, FromData):  # `y.shape[1]`
             return base
+        indexed = self.torch_indexed(base, node, env)  # `logits[mask]`, `out[:, 0]`
+        if indexed is not None:
+            return indexed
         labels = self.label_subscript(base, node, env)
         if labels is not None:
             return labels
@@ -579,6 +582,17 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                 values[arg.keyword.value] = value
         return values
 
+    def ordered_dict(self, node: cst.Call, env: Env) -> object:
+        """`OrderedDict([("fc1", layer), ...])`: a mapping in that order (string keys only)."""
+        args = [self.eval(a.value, env) for a in node.args]
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return UNKNOWN
+        pairs = args[0].items if isinstance(args[0], Seq) else None
+        if pairs is None or not all(isinstance(p, Seq) and len(p.items) == 2 and isinstance(p.items[0], Const)
+                                    and isinstance(p.items[0].value, str) for p in pairs):
+            return UNKNOWN
+        return Mapping_({p.items[0].value: p.items[1] for p in pairs}, self.ref(node))
+
     def call_dict(self, node: cst.Call, env: Env) -> object:
         """`dict(num_classes=2, num_layers=6)`: a mapping of its keywords (a config passed as `**config`)."""
         values = self.keyword_values(node, env)
@@ -633,6 +647,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             if outputs is None:
                 return Model("opaque", self.ref(node))
             return Model("functional", self.ref(node), outputs=self.eval(outputs, env))
+        if symbol == "collections.OrderedDict":
+            return self.ordered_dict(node, env)
         if symbol in _PARTIAL:
             args = _positional(node)
             target = self.eval(args[0], env) if args else UNKNOWN

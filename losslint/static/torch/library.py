@@ -103,6 +103,14 @@ class TorchLibrary:
             return _reshaped(self._first_value(node, env))
         if symbol in t.TORCH_WRAPPERS:  # `nn.DataParallel(model)`, `torch.compile(model)`: the module itself
             return self._first_value(node, env)
+        if symbol in t.TORCH_PARALLEL_APPLY:  # `nn.parallel.data_parallel(self.main, x, ...)`: the module applied
+            args = _positional(node)
+            values = [self.eval(a, env) for a in args[:2]]
+            self._eval_args(node, env, skip=tuple(args[:2]))
+            if len(values) == 2 and _is_module(values[0]):
+                return self.apply_torch_module(values[0], values[1], node) if isinstance(values[0], TorchModule) \
+                    else self.torch_forward(values[0], None, None, values[1])
+            return UNKNOWN
         if symbol in t.TORCH_DATA_LOADERS:
             first = self._first_value(node, env)
             return Dataset(first.labels, self.ref(node)) if isinstance(first, Dataset) else UNKNOWN
@@ -214,6 +222,19 @@ class TorchLibrary:
             return base.items[key.value]
         return UNKNOWN
 
+    def torch_indexed(self, base: object, node: cst.Subscript, env) -> object | None:
+        """`logits[mask]`, `out[idx]` select rows: the output stays what it is; `out[:, -1, :]` keeps
+        the class axis; any other index keeps the activation, not the class-axis size. None: not an output."""
+        if not isinstance(base, Output):
+            return None
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                self.eval(element.slice.value, env)
+        last = node.slice[-1].slice
+        keeps_classes = len(node.slice) == 1 or (isinstance(last, cst.Slice) and last.lower is None
+                                                  and last.upper is None and last.step is None)
+        return base if keeps_classes else _reshaped(base)
+
     def torch_members(self, value: object) -> list | None:
         """What `for layer in self.layers:` visits: the members of a ModuleList / Sequential."""
         if isinstance(value, TorchModule) and value.kind in ("list", "sequential"):
@@ -259,8 +280,8 @@ class TorchLibrary:
             return UNKNOWN
         else:
             members = [self.eval(a.value, env) for a in args]
-            if len(members) == 1 and not _is_module(members[0]):
-                return UNKNOWN  # nn.Sequential(OrderedDict(...))
+            if len(members) == 1 and not _is_module(members[0]):  # `nn.Sequential(OrderedDict([("fc", ...)]))`
+                members = _named_members(members[0])
         if members is None:
             return UNKNOWN
         return TorchModule("sequential", self.ref(node),
@@ -356,6 +377,11 @@ class TorchLibrary:
         text = self._text(target_node) if target_node is not None else "labels"
         self.torch_loss_calls.append(TorchLossCall(node, self.ref(node), loss, value, target,
                                                    text if len(text) <= 40 else "labels"))
+
+
+def _named_members(value: object) -> list | None:
+    """The modules of `OrderedDict([("fc1", nn.Linear(..)), ...])`, in order; None when not that."""
+    return list(value.items.values()) if isinstance(value, Mapping_) and value.items else None
 
 
 def _is_module(value: object) -> bool:
