@@ -27,7 +27,7 @@ from .torch.library import TorchLibrary
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Partial,
-    Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs, same_value,
+    CommandLine, Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs, same_value,
 )
 
 _MAX_UNROLL = 32
@@ -412,6 +412,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
     def _attribute(self, base: object, attr: str) -> object:
         if isinstance(base, Symbol):  # `mnist = tf.keras.datasets.mnist` ... `mnist.load_data`
             return Symbol(f"{base.name}.{attr}", base.ref)
+        if isinstance(base, CommandLine) and base.parsed:  # `args.arch`: its declared default
+            return base.defaults.get(attr, UNKNOWN)
         labels = self.label_attribute(base, attr)
         if labels is not None:
             return labels
@@ -484,6 +486,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             torch = self.torch_method(base, func.attr.value, node, env)  # `out.softmax(1)`, `criterion.to(device)`
             if torch is not None:
                 return torch
+            if isinstance(base, CommandLine) and not base.parsed:
+                return self.command_line_call(base, func.attr.value, node, env)
             if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
                 return self.grow_list(base, func, node, env)
             if isinstance(base, Mapping_) and func.attr.value in _DICT_MUTATORS:
@@ -582,6 +586,28 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                 values[arg.keyword.value] = value
         return values
 
+    def command_line_call(self, parser: CommandLine, method: str, node: cst.Call, env: Env) -> object:
+        """`parser.add_argument("--arch", default="resnet18")`, `parser.parse_args()`. An option is
+        known when it declares a literal default (flags and required options stay unknown)."""
+        values = self.keyword_values(node, env)
+        if method in ("add_argument_group", "add_mutually_exclusive_group"):
+            return parser  # the group's options are the parser's
+        if method in ("parse_args", "parse_known_args") and not _positional(node):
+            parsed = CommandLine(parser.defaults, parser.ref, parsed=True)
+            return parsed if method == "parse_args" else Seq([parsed, UNKNOWN], parser.ref)
+        if method == "add_argument":
+            names = [string_value(a) for a in _positional(node)]
+            longest = max((n for n in names if isinstance(n, str)), key=len, default=None)
+            dest = values.get("dest")
+            name = dest.value if isinstance(dest, Const) else longest.lstrip("-").replace("-", "_") if longest else None
+            default = values.get("default")
+            if name and isinstance(default, Const) and "action" not in values:
+                parser.defaults[name] = default
+            elif name:
+                parser.defaults.pop(name, None)
+            return UNKNOWN
+        return UNKNOWN
+
     def ordered_dict(self, node: cst.Call, env: Env) -> object:
         """`OrderedDict([("fc1", layer), ...])`: a mapping in that order (string keys only)."""
         args = [self.eval(a.value, env) for a in node.args]
@@ -649,6 +675,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             return Model("functional", self.ref(node), outputs=self.eval(outputs, env))
         if symbol == "collections.OrderedDict":
             return self.ordered_dict(node, env)
+        if symbol == "argparse.ArgumentParser":
+            self._eval_args(node, env)
+            return CommandLine({}, self.ref(node))
         if symbol in _PARTIAL:
             args = _positional(node)
             target = self.eval(args[0], env) if args else UNKNOWN

@@ -262,6 +262,16 @@ class Helper:
 
 
 @dataclass(eq=False)
+class CommandLine:
+    """An `argparse.ArgumentParser` (`parsed` False) or what its `parse_args()` returns: option
+    name → the literal default it was declared with (what a plain `python train.py` runs with)."""
+
+    defaults: dict
+    ref: SourceRef
+    parsed: bool = False
+
+
+@dataclass(eq=False)
 class IdentityMatrix:
     """`np.eye(C)`: indexing it with class ids gives one-hot rows of width C."""
 
