@@ -383,6 +383,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         name = self.names.symbol(node)
         if name is None and self.no_imports and env is not None:
             name = self._guess_symbol(node, env)
+        if not name and self.project is not None and type(node) is cst.Name and self.names.index.star_modules:
+            return self._star_imported(node)
         if not name:
             return UNKNOWN
         if self.project is not None:  # `from models import build_model`: the project module's value
@@ -390,6 +392,15 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             if value is not None:
                 return value
         return Symbol(name, self.ref(node))
+
+    def _star_imported(self, node: cst.Name) -> object:
+        """`from models import *` then `ResNet18()`: the name in the project module it comes from
+        (the last star import that has it, as Python binds them)."""
+        for module in reversed(self.names.index.star_modules):
+            value = self.project.value_of(f"{module}.{node.value}", self)
+            if value is not None and value is not UNKNOWN:
+                return value
+        return UNKNOWN
 
     def module_of(self, function: object):
         """Context in which `function`'s body runs: the positions and names of its own module."""
