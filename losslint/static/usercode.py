@@ -77,9 +77,11 @@ class UserCode:
                 instance = self.instantiate(cls, [], {}, False, function)
                 self.call_function(Function(function, env), [], {}, False, bound_self=instance)
                 continue
+            local = Env(env)
+            self._bind_parameters(function.params, [], {}, False, local, env)  # all unknown: no global shows through
             self._frames.append(_Frame(self.conditional, UNKNOWN))
             try:
-                self.exec_block(_body(function), Env(env))
+                self.exec_block(_body(function), local)
             finally:
                 self._frames.pop()
 
