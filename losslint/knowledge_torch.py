@@ -38,12 +38,15 @@ def canonical_torch_symbol(qualified_name: str) -> str:
         if parts[1:2] == ["special"] and len(parts) == 3 and parts[2] in ("softmax", "log_softmax", "expit"):
             return "torch.sigmoid" if parts[2] == "expit" else f"torch.{parts[2]}"
         return qualified_name
-    if parts[0] in ("pytorch_lightning", "lightning") and parts[-1] in ("LightningModule",):
-        return "lightning.LightningModule"
+    if parts[0] in ("pytorch_lightning", "lightning") and parts[-1] in ("LightningModule", "Trainer"):
+        return f"lightning.{parts[-1]}"
     return qualified_name
 
 
 _LIBRARY_ROOTS = ("torch.", "torchvision.", "timm.", "lightning.")
+LIGHTNING_TRAINER = "lightning.Trainer"
+# what Lightning's `Trainer.fit(model)` runs on a batch: the module's steps, in order
+LIGHTNING_STEPS = ("training_step", "validation_step")
 
 
 def is_torch_symbol(symbol: str | None) -> bool:

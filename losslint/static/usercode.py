@@ -144,7 +144,8 @@ class UserCode:
                 value = self.eval(param.default, defining_env)
             else:
                 value = UNKNOWN
-            local.vars[name] = value if complete or i < len(args) else UNKNOWN
+            # a keyword written at the call is that parameter even when `*args` / `**extra` hide the rest
+            local.vars[name] = value if complete or i < len(args) or name in kwargs else UNKNOWN
         for param in params.kwonly_params:
             name = param.name.value
             if name in kwargs:
@@ -153,9 +154,12 @@ class UserCode:
                 local.vars[name] = self.eval(param.default, defining_env)
             else:
                 local.vars[name] = UNKNOWN
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                local.vars[star.name.value] = UNKNOWN
+        if isinstance(params.star_arg, cst.Param):
+            local.vars[params.star_arg.name.value] = UNKNOWN
+        if isinstance(params.star_kwarg, cst.Param):  # `**kwargs`: the keywords no parameter took
+            named = {p.name.value for p in (*positional, *params.kwonly_params)}
+            extra = {key: value for key, value in kwargs.items() if key not in named}
+            local.vars[params.star_kwarg.name.value] = Mapping_(extra, None) if complete else UNKNOWN
 
     def record_return(self, value: object) -> None:
         if self._frames:

@@ -27,7 +27,7 @@ from ... import knowledge_torch as t
 from ...diagnostics import SourceRef
 from ..callargs import arg as _arg, positional as _positional
 from ..values import UNKNOWN, Const, Dataset, Labels, Mapping_, Model, Seq
-from .values import INPUT, InputTensor, LossValue, Output, TorchModule
+from .values import INPUT, InputTensor, LightningTrainer, LossValue, Output, TorchModule
 
 _TEXT_LIMIT = 48
 
@@ -143,6 +143,9 @@ class TorchLibrary:
                     and count.value > 0:
                 return Labels("one-hot", self.ref(node), count.value, 0, 1, "int")
             return UNKNOWN
+        if symbol == t.LIGHTNING_TRAINER:
+            self._eval_args(node, env)
+            return LightningTrainer(self.ref(node))
         model = t.library_model(symbol)
         if model is not None:
             return self.make_library_model(model, symbol, node, env)
@@ -170,6 +173,11 @@ class TorchLibrary:
 
     def torch_method(self, base: object, method: str, node: cst.Call, env) -> object | None:
         """`x.softmax(1)`, `out.view(-1)`, `criterion.to(device)`, `y.long()`; None: not ours."""
+        if isinstance(base, LightningTrainer):
+            first = self._first_value(node, env)
+            if method == "fit" and isinstance(first, Model) and first.kind == "torch":
+                self.run_lightning_steps(first)
+            return UNKNOWN
         if isinstance(base, (TorchModule, LossValue)):
             self._eval_args(node, env)
             return base if method in t.MODULE_SELF_METHODS else UNKNOWN
@@ -364,6 +372,14 @@ class TorchLibrary:
             text = self._short(where, activation) if where is not None else activation
             return Output(activation, None, text, activation_ref, activation_ref)
         return UNKNOWN
+
+    def run_lightning_steps(self, module: Model) -> None:
+        """`trainer.fit(model)`: Lightning calls `training_step(batch, batch_idx)` (and the
+        validation step) on this module, as built; the batch is what the loaders give (unknown)."""
+        for step in t.LIGHTNING_STEPS:
+            function = module.user_class.lookup(step) if module.user_class is not None else None
+            if function is not None:
+                self.call_function(function, [UNKNOWN, UNKNOWN], {}, True, bound_self=module)
 
     # ------------------------------------------------------------------ loss calls
 

@@ -45,6 +45,13 @@ class TorchModule:
 
 
 @dataclass(frozen=True)
+class LightningTrainer:
+    """`lightning.Trainer(...)`: its `fit(model)` runs the module's `training_step`."""
+
+    ref: SourceRef
+
+
+@dataclass(frozen=True)
 class LossValue:
     """A PyTorch loss module (`nn.CrossEntropyLoss()`): its record id and where it was written."""
 
