@@ -186,11 +186,13 @@ class ProjectContext:
         attribute = attributes[0]
         if attribute in summary.exports:
             return exported(summary.exports[attribute])
-        further = [summary.imported[attribute]] if attribute in summary.imported else \
-            [f"{star}.{attribute}" for star in summary.star_imported]
+        if attribute in summary.imported:
+            further = [summary.imported[attribute]]
+        else:  # star imports: the last one that defines the name binds it, as in Python
+            further = [f"{star}.{attribute}" for star in reversed(summary.star_imported)]
         for qualified in further if hops < MAX_DEPTH else ():
             value = self.lookup(qualified, module, hops + 1)
-            if value is not None:
+            if value is not None and (value is not UNKNOWN or len(further) == 1):
                 return value
         return UNKNOWN
 
