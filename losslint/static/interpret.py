@@ -372,7 +372,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         result = True
         for target in node.comparisons:
             right = self.eval(target.comparator, env)
-            outcome = _compare_consts(left, target.operator, right)
+            outcome = _membership(left, target.operator, right)
+            if outcome is None:
+                outcome = _compare_consts(left, target.operator, right)
             if outcome is None:
                 return UNKNOWN
             result = result and outcome
@@ -1133,6 +1135,19 @@ def _compare_consts(left: object, operator: cst.BaseCompOp, right: object) -> bo
         return bool(function(left.value, right.value))
     except TypeError:
         return None
+
+
+def _membership(key: object, operator: cst.BaseCompOp, container: object) -> bool | None:
+    """`name in model_dict` for a literal key and a mapping / list we hold in full; None otherwise."""
+    if type(operator) not in (cst.In, cst.NotIn) or not isinstance(key, Const):
+        return None
+    if isinstance(container, Mapping_):
+        found = key.value in container.items
+    elif isinstance(container, Seq) and all(isinstance(item, Const) for item in container.items):
+        found = any(item.value == key.value for item in container.items)
+    else:
+        return None
+    return found if type(operator) is cst.In else not found
 
 
 def _keeps_last_axis(node: cst.Subscript) -> bool:
