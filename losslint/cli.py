@@ -18,10 +18,30 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """`losslint --help` lists each command with its whole first sentence (click cuts at 45
+    characters and at "e.g.")."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                first = (command.short_help or (command.help or "").split("\n\n")[0]).strip()
+                rows.append((name, " ".join(first.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="losslint")
 def main() -> None:
-    """Find Keras models whose last layer, loss and labels do not fit together."""
+    """Find Keras and PyTorch models whose last layer, loss (from_logits) and labels do not fit together.
+
+    `losslint check` reads code without running it; `losslint run` and `import losslint;
+    losslint.install()` check the live model at compile/fit and at each loss's first call.
+    """
 
 
 OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
@@ -270,7 +290,7 @@ def rules(output_format: str) -> None:
 @click.option("--output-format", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
               help="text: for reading in a terminal (coloured there); markdown: the source of docs/rules/CODE.md.")
 def explain(code: str, output_format: str) -> None:
-    """Print the documentation of rule CODE (e.g. LL101)."""
+    """Print the documentation of rule CODE (LL101, LL203, …)."""
     from .registry import all_rules
     from .report.terminal import Style, render_markdown, use_colour
 
@@ -302,12 +322,12 @@ def run(mode: str, script: str, args: tuple[str, ...]) -> None:
 
 @main.command()
 def server() -> None:
-    """Run the Language Server over standard input/output (for editors; needs `keras-losslint[lsp]`)."""
+    """Run the Language Server over standard input/output (for editors; needs `losslint-ml[lsp]`)."""
     try:
         from .lsp.server import main as serve
     except ImportError as error:
         raise click.UsageError(f"`losslint server` needs pygls ({error}); install it with "
-                               f"`pip install \"keras-losslint[lsp]\"`") from None
+                               f"`pip install \"losslint-ml[lsp]\"`") from None
     serve()
 
 

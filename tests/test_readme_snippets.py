@@ -111,7 +111,7 @@ def test_docs_repeat_the_tested_snippets():
     assert blocks(section("The editor: `losslint server`", docs), "lua") == blocks(editor, "lua")
     with_action, without = blocks(section("GitHub Actions", docs), "yaml")
     assert yaml.safe_load(with_action)["jobs"]["losslint"]["steps"][-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
-    assert f'"keras-losslint @ git+{REPO_PLACEHOLDER}@{REV_PLACEHOLDER}"' in without  # run by tests/test_action.py
+    assert f'"losslint-ml @ git+{REPO_PLACEHOLDER}@{REV_PLACEHOLDER}"' in without  # run by tests/test_action.py
     assert "v0.1.0" not in docs and "v0.1.0" not in README
 
 
