@@ -102,8 +102,9 @@ def _check_once(paths, *, select, extend_select, ignore, output_format, output_f
     # imports between the project's modules are followed within the checked directories
     scope = ProjectScope.of_paths([p for p in paths if p != "-"] + ([stdin_filename] if stdin_filename else [])
                                   or ["."])
+    stdin: list = []  # [(name, bytes)] when `-` is among the paths
     result = _collect(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
-                      cache=not no_cache, project=scope)
+                      cache=not no_cache, project=scope, stdin=stdin)
     stdin_names = {stdin_filename or "-"} if "-" in paths else set()
     if add_noqa:
         from .static.add_noqa import add_noqa as add_directives
@@ -116,8 +117,15 @@ def _check_once(paths, *, select, extend_select, ignore, output_format, output_f
         return 0
     from .static import fixer
 
-    fixing = fixer.run(result.diagnostics, settings.codes_for, mode="diff" if diff else "fix" if fix else "check",
-                       unsafe=unsafe_fixes, skip=stdin_names, realised=result.fixes, project=scope)
+    mode = "diff" if diff else "fix" if fix else "check"
+    from_stdin = [d for d in result.diagnostics if d.filename in stdin_names]
+    fixing = fixer.run([d for d in result.diagnostics if d.filename not in stdin_names], settings.codes_for,
+                       mode=mode, unsafe=unsafe_fixes, realised=result.fixes, project=scope)
+    fixed_stdin = _fix_stdin(stdin, from_stdin, fixing, settings, mode=mode, unsafe=unsafe_fixes, project=scope)
+    if fixed_stdin is not None:  # `--fix -`: the fixed code on standard output, like ruff; the report on stderr
+        click.echo(fixed_stdin, nl=False)
+        if output_file is None:
+            output_file = "-"
     colour = output_file is None and output_format == "text" and use_colour(sys.stdout)
     style = Style(colour)
     if diff:
@@ -140,6 +148,35 @@ def _check_once(paths, *, select, extend_select, ignore, output_format, output_f
         report += f"\n{hint}" if hint else ""
     _emit(report, output_file, colour=colour)
     return 1 if diagnostics else 0
+
+
+def _fix_stdin(stdin: list, found: list, fixing, settings, *, mode: str, unsafe: bool, project) -> str | None:
+    """Standard input's share of `fixing`: its findings, their realised fixes (for `[*]` and JSON),
+    and with `--fix` / `--diff` the fixed text (returned for `--fix`) or its diff (added to `fixing`)."""
+    from .static import fixer
+
+    if not stdin:
+        fixing.diagnostics = sorted(fixing.diagnostics + found, key=lambda d: d.sort_key)
+        return None
+    name, data = stdin[0]
+    source = fixer.source_from_bytes(name, data)
+    if source is None or not found:
+        fixing.diagnostics = sorted(fixing.diagnostics + found, key=lambda d: d.sort_key)
+        return data.decode(source.encoding if source else "utf-8", "surrogateescape") if mode == "fix" else None
+    if mode == "check" or not any(intent.applicability.applied(unsafe) for d in found for intent in d.fixes):
+        text, fixed, remaining = source.text, 0, found
+        fixes = fixer.in_cells(name, text, fixer.realise_in(text, name, found)[1])
+    else:
+        text, fixed, remaining, fixes = fixer.fix_text(source.text, name, settings.codes_for(name), unsafe,
+                                                       source.encoding, project)
+        fixes = fixer.in_cells(name, text, fixes)
+    fixing.fixes.update(fixes)
+    fixing.diagnostics = sorted(fixing.diagnostics + list(remaining), key=lambda d: d.sort_key)
+    if text != source.text:
+        fixing.fixed += fixed
+        if mode == "diff":
+            fixing.diffs.append(fixer.unified_diff(source.text, text, name))
+    return text if mode == "fix" else None
 
 
 def _watch(paths: list[str], options: dict) -> None:
@@ -187,7 +224,7 @@ def _settings(select, extend_select, ignore, config_path):
 
 
 def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs, cache: bool = True,
-             project=None):
+             project=None, stdin: list | None = None):
     """Discover and lint; `-` reads standard input as `--stdin-filename`."""
     from .api import FileResult, check_bytes, check_paths, unreadable
     from .static.discover import discover, is_excluded
@@ -197,7 +234,10 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
         paths = [p for p in paths if p != "-"]
         name = stdin_filename or "-"
         if not (force_exclude and stdin_filename and is_excluded(name, settings.is_excluded, is_dir=False)):
-            stdin_result = check_bytes(sys.stdin.buffer.read(), name, settings.codes_for(name), project=project)
+            data = sys.stdin.buffer.read()
+            if stdin is not None:
+                stdin.append((name, data))
+            stdin_result = check_bytes(data, name, settings.codes_for(name), project=project)
             result.diagnostics += stdin_result.diagnostics
             result.suppressed += stdin_result.suppressed
         if not paths:
@@ -249,6 +289,10 @@ def _repository_root() -> str:
 
 
 def _emit(report: str, output_file: str | None, colour: bool = False) -> None:
+    if output_file == "-":  # standard output carries the fixed code (`--fix -`): the report goes to stderr
+        if report:
+            click.echo(report, err=True)
+        return
     if output_file is None:
         if report:
             click.echo(report, color=colour or None)
