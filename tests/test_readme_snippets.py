@@ -61,7 +61,7 @@ def test_workflow_snippet_uses_this_action_with_its_inputs():
     text = section("Use it in GitHub Actions")
     (snippet,) = blocks(text, "yaml")
     workflow = yaml.safe_load(snippet)
-    assert workflow["permissions"]["security-events"] == "write"
+    assert "security-events" not in workflow["permissions"]  # annotations by default: no upload, no permission
     steps = workflow["jobs"]["losslint"]["steps"]
     assert steps[-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
