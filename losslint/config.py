@@ -134,7 +134,7 @@ def read_table(path: str) -> dict:
     unknown = sorted(set(table) - set(KNOWN_KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} "
-                          f"{', '.join(f'`{k}`' for k in unknown)} in [tool.losslint] "
+                          f"{', '.join(_with_suggestion(k) for k in unknown)} in [tool.losslint] "
                           f"(known: {', '.join(KNOWN_KEYS)})")
     for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
         if key in table and not _is_string_list(table[key]):
@@ -144,6 +144,15 @@ def read_table(path: str) -> dict:
         raise ConfigError(f"{path}: `per-file-ignores` in [tool.losslint] must map glob patterns to lists of "
                           f"rule codes")
     return table
+
+
+def _with_suggestion(key: str) -> str:
+    """`selct` → "`selct` (did you mean `select`?)", like ruff's unknown-field error."""
+    import difflib
+
+    spelled = key.replace("_", "-").lower()
+    close = [k for k in KNOWN_KEYS if k == spelled] or difflib.get_close_matches(spelled, KNOWN_KEYS, n=1, cutoff=0.6)
+    return f"`{key}` (did you mean `{close[0]}`?)" if close else f"`{key}`"
 
 
 def _is_string_list(value: object) -> bool:
