@@ -175,9 +175,14 @@ def test_unused_noqa_is_opt_in_and_judges_only_losslint_codes(tmp_path: Path) ->
     assert run_losslint("check", "train.py", cwd=tmp_path).returncode == 0  # off by default, like RUF100
     done = run_losslint("check", "--extend-select", "LL903", "train.py", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stdout.splitlines()[0] == ("train.py:10:68: LL903 unused `noqa` code: `LL101` "
+    assert done.stdout.splitlines()[0] == ("train.py:10:68: LL903 [*] unused `noqa` code: `LL101` "
                                            "(nothing silenced on this line)")
     assert "F401" not in done.stdout
+    # the fix drops the stale code, keeps the other tool's one, and is safe (applied by --fix)
+    fixing = run_losslint("check", "--extend-select", "LL903", "--fix", "train.py", cwd=tmp_path)
+    assert fixing.returncode == 0, fixing.stdout
+    assert (tmp_path / "train.py").read_text(encoding="utf-8").splitlines()[9].endswith(
+        "from_logits=False),  # noqa: E501")
     # still needed: silent
     (tmp_path / "train.py").write_text(buggy("  # noqa: LL101"), encoding="utf-8")
     assert run_losslint("check", "--extend-select", "LL903", "train.py", cwd=tmp_path).returncode == 0

@@ -33,7 +33,9 @@ model.compile(
 ```
 
 ## Fix safety
-No fix: delete the code from the comment (or the comment).
+Safe (`--fix`): the stale codes are dropped from the comment, the `# noqa: …` directive when no
+code is left (other text in the comment stays), the comment when nothing else is in it, and a
+file-level `# losslint: noqa` line entirely. Comments do not run: nothing the program does changes.
 
 ## Known false positives
 Only losslint's own codes are judged, and only those selected in the run (a `# noqa: LL901` is
@@ -47,4 +49,4 @@ Not applicable: this is a notice of the static analyzer.
 
 from ..registry import notice
 
-RULE = notice(module_name=__name__, code="LL903", name="unused-noqa", default=False, runtime=False)
+RULE = notice(module_name=__name__, code="LL903", name="unused-noqa", default=False, runtime=False, fixable=True)

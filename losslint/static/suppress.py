@@ -20,7 +20,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ..diagnostics import Diagnostic, SourceRef
+from ..diagnostics import Diagnostic, FixIntent, SourceRef
 
 UNSUPPRESSIBLE = frozenset({"LL900"})
 UNUSED_NOQA = "LL903"
@@ -126,7 +126,8 @@ def unused(text: str, suppressed: Iterable[Diagnostic], codes: frozenset[str], p
     for d in suppressed:
         used_lines.setdefault(line_of(d.anchor) if line_of is not None else d.anchor.line, set()).add(d.code)
         used_codes.add(d.code)
-    found: list[tuple[int, int, str, str]] = []  # (line, col, comment, what is unused)
+    found: list[tuple[int, int, str, str, FixIntent | None]] = []  # (line, col, comment, why, fix)
+    lines = text.splitlines(keepends=True)
     for line, col, comment, alone in _comments(text):
         file_match = _FILE.match(comment.strip())
         if file_match:
@@ -135,9 +136,15 @@ def unused(text: str, suppressed: Iterable[Diagnostic], codes: frozenset[str], p
             listed = _codes(file_match.group("codes"))
             if listed is None:
                 if not used_codes:
-                    found.append((line, col, comment, "`# losslint: noqa` silenced nothing in this file"))
+                    found.append((line, col, comment, "`# losslint: noqa` silenced nothing in this file",
+                                  _without(path, lines, line, col, comment, file_match, ())))
                 continue
             stale = [c for c in sorted(listed) if _judged(c, codes, known, RETIRED) and c not in used_codes]
+            match = file_match
+            if stale:
+                found.append((line, col, comment, _why(stale, known).replace("on this line", "in this file"),
+                              _without(path, lines, line, col, comment, match, stale)))
+            continue
         else:
             match = _LINE.search(comment)
             listed = _codes(match.group("codes")) if match else None
@@ -148,12 +155,48 @@ def unused(text: str, suppressed: Iterable[Diagnostic], codes: frozenset[str], p
             here = used_lines.get(line, set())
             stale = [c for c in sorted(listed) if _judged(c, codes, known, RETIRED) and c not in here]
         if stale:
-            found.append((line, col, comment, _why(stale, known)))
+            found.append((line, col, comment, _why(stale, known), _without(path, lines, line, col, comment, match,
+                                                                         stale)))
     rule = known[UNUSED_NOQA]
     return [Diagnostic(UNUSED_NOQA, rule.name, message,
                        "remove the code from the comment (or the comment, if nothing is left)",
-                       SourceRef(path, line, col, line, col + len(comment)), filename=path)
-            for line, col, comment, message in found]
+                       SourceRef(path, line, col, line, col + len(comment)), filename=path,
+                       fixes=(fix,) if fix is not None else ())
+            for line, col, comment, message, fix in found]
+
+
+def _without(path: str, lines: list[str], line: int, col: int, comment: str, match, stale) -> FixIntent | None:
+    """The safe fix of an LL903: the stale codes dropped from the directive; the directive dropped
+    when no code is left; the comment (and the spaces before it) dropped when nothing else is in it;
+    a file-level directive alone on its line: the line."""
+    from ..diagnostics import Applicability, FixIntent
+
+    if not 0 < line <= len(lines):
+        return None
+    listed = re.split(r"[,\s]+", match.group("codes")) if match.group("codes") else []
+    kept = [c for c in listed if c and c.upper() not in set(stale)] if stale else []
+    if kept:
+        new = comment[:match.start("codes")] + ", ".join(kept) + comment[match.end("codes"):]
+        start, end, replacement = col, col + len(comment), new
+        message = f"remove unused `noqa` code{'s' if len(stale) > 1 else ''} {', '.join(stale)}"
+    else:
+        rest = (comment[:match.start()].rstrip() + "  " + comment[match.end():].lstrip()).strip()
+        message = "remove the unused `noqa` directive"
+        if rest:
+            start, end, replacement = col, col + len(comment), rest
+        else:
+            body = lines[line - 1][:col]
+            if body.strip():  # code before the comment: drop the comment and the spaces before it
+                start, end, replacement = len(body.rstrip()), col + len(comment), ""
+            else:  # the comment is alone on its line: drop the line
+                ending = lines[line - 1][len(lines[line - 1].rstrip("\r\n")):]
+                target = (SourceRef(path, line, 0, line + 1, 0) if ending
+                          else SourceRef(path, line, 0, line, col + len(comment)))
+                return FixIntent("replace-comment-text", target, Applicability.SAFE, message, value="",
+                                 keywords=(("expected", lines[line - 1]),))
+    source = lines[line - 1]
+    return FixIntent("replace-comment-text", SourceRef(path, line, start, line, end), Applicability.SAFE, message,
+                     value=replacement, keywords=(("expected", source[start:end]),))
 
 
 def _judged(code: str, selected: frozenset[str], known, retired) -> bool:
