@@ -138,3 +138,14 @@ def test_custom_loop_snippet_warns_as_printed(tmp_path):
     warning = next(line for line in lines if "LossLintWarning" in line)
     assert warning == str(tmp_path / printed[0]), done.stderr[-3000:]
     assert lines[lines.index(warning) + 1] == printed[1]
+
+
+def test_test_command_installs_the_torch_the_extra_pins():
+    """The README's test command is one line: torch's CPU build from PyTorch's index (as
+    pytorch.org documents it), then the test extra, whose torch pin it satisfies, then pytest."""
+    (command,) = [line for block in blocks(section("Quick start"), "") for line in block.splitlines()
+                  if "pytest" in line]
+    torch_step, extra_step, test_step = command.split(" && ")
+    pinned = re.search(r'"(torch==[^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8")).group(1)
+    assert torch_step == f"pip install {pinned} --index-url https://download.pytorch.org/whl/cpu"
+    assert extra_step == 'pip install -e ".[test]"' and test_step == "python -m pytest -q"
