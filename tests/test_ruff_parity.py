@@ -197,3 +197,23 @@ def test_help_speaks_of_pytorch_and_lists_whole_sentences(tmp_path: Path) -> Non
     commands = done.stdout.split("Commands:")[1]
     assert not [line for line in commands.splitlines() if line.rstrip().endswith(("...", "e.g."))]
     assert "Print the documentation of rule CODE (LL101, LL203, …)." in done.stdout
+
+
+def test_one_distribution_name_everywhere() -> None:
+    """pyproject's name is the one every install hint, URL and doc gives (the import, the command and
+    the hook ids stay `losslint`)."""
+    import re
+
+    from cli_helpers import ROOT
+    from losslint.report.urls import DISTRIBUTION, PROJECT_URL
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^name = "([^"]+)"', pyproject, re.M).group(1) == DISTRIBUTION == "losslint-ml"
+    assert PROJECT_URL == f"https://pypi.org/project/{DISTRIBUTION}/"
+    assert f'pip install \\"{DISTRIBUTION}[lsp]\\"' in (ROOT / "losslint" / "cli.py").read_text(encoding="utf-8")
+    assert f"pip install {DISTRIBUTION}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f'"{DISTRIBUTION}[lsp] @ git+' in (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
+    for path in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "losslint").rglob("*.py"),
+                 ROOT / "action.yml", ROOT / ".pre-commit-hooks.yaml"]:
+        assert "keras-losslint" not in path.read_text(encoding="utf-8"), path
+    assert "- id: losslint\n" in (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
