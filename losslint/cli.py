@@ -110,9 +110,10 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
         else:
             from .static.discover import discover
 
-            found = discover([p for p in paths if p != "-"] or ["."], exclude=settings.is_excluded,
-                             force_exclude=force_exclude)
-            for name in sorted(found.files):
+            named = [p for p in paths if p != "-"]
+            found = discover(named or ["."], exclude=settings.is_excluded, force_exclude=force_exclude) \
+                if named or "-" not in paths else None
+            for name in ([stdin_filename or "-"] if "-" in paths else []) + sorted(found.files if found else []):
                 click.echo(name)
         sys.exit(0)
     if add_noqa and (fix or diff):
@@ -350,10 +351,13 @@ def _render(output_format: str, diagnostics, fixing, style=None, stdin=()) -> st
         positions, root = FilePositions(), _repository_root()
         if output_format == "github":
             return github.render(diagnostics, root=root, physical=positions.physical)
-        if output_format == "gitlab":
+        if output_format == "gitlab":  # paths relative to the checkout GitLab CI names, like ruff
+            import os
+
             from .report import gitlab
 
-            return gitlab.render(diagnostics, root=root, physical=positions.physical, line_text=positions.line_text)
+            return gitlab.render(diagnostics, root=os.environ.get("CI_PROJECT_DIR") or root,
+                                 physical=positions.physical, line_text=positions.line_text)
         return sarif.render(diagnostics, all_rules(), root=root, version=__version__,
                             physical=positions.physical, line_text=positions.line_text)
     return text_report.render(diagnostics, fixable=fixing.fixable, **({"style": style} if style else {}))

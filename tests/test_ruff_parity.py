@@ -108,6 +108,9 @@ def test_gitlab_code_quality_report(tmp_path: Path) -> None:
                                  ("LL101", "major", "src/train.py", {"line": 20, "column": 10})]
     assert report[0]["description"].startswith("LL101 `CategoricalCrossentropy(from_logits=True)`")
     assert len({r["fingerprint"] for r in report}) == 2  # the same line twice: still two findings
+    in_ci = json.loads(run_losslint("check", "--output-format", "gitlab", "src", cwd=tmp_path,
+                                    env={"CI_PROJECT_DIR": str(tmp_path / "src")}).stdout)
+    assert in_ci[0]["location"]["path"] == "train.py"  # relative to the checkout GitLab CI names
 
 
 def test_junit_report(tmp_path: Path) -> None:
@@ -143,6 +146,8 @@ def test_exclude_and_per_file_ignores_on_the_command_line(tmp_path: Path) -> Non
     assert narrowed.returncode == 0, narrowed.stdout  # src/ by the config, my data/ by the option
     files = run_losslint("check", "--show-files", "--exclude", "generated", ".", cwd=tmp_path)
     assert [name.removeprefix("./") for name in files.stdout.splitlines()] == ["my data/train.py", "src/train.py"]
+    piped = run_losslint("check", "--show-files", "--stdin-filename", "notebook_export.py", "-", "src", cwd=tmp_path)
+    assert piped.stdout.splitlines() == ["notebook_export.py", "src/train.py"]
     assert run_losslint("check", "--per-file-ignores", "src/*", ".", cwd=tmp_path).returncode == 2
     assert run_losslint("check", "--per-file-ignores", "src/*:LL999", ".", cwd=tmp_path).returncode == 2
 
