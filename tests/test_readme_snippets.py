@@ -149,3 +149,10 @@ def test_test_command_installs_the_torch_the_extra_pins():
     pinned = re.search(r'"(torch==[^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8")).group(1)
     assert torch_step == f"pip install {pinned} --index-url https://download.pytorch.org/whl/cpu"
     assert extra_step == 'pip install -e ".[test]"' and test_step == "python -m pytest -q"
+
+
+def test_ci_runs_the_readme_test_command_as_written():
+    """CI runs exactly what a newcomer copies: the README's test command is a line of .ci/run."""
+    (command,) = [line for block in blocks(section("Quick start"), "") for line in block.splitlines()
+                  if "pytest" in line]
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
