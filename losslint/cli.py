@@ -18,13 +18,46 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """`losslint --help` lists each command with its whole first sentence (click cuts at 45
+    characters and at "e.g.")."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                first = (command.short_help or (command.help or "").split("\n\n")[0]).strip()
+                rows.append((name, " ".join(first.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="losslint")
 def main() -> None:
-    """Find Keras models whose last layer, loss and labels do not fit together."""
+    """Find Keras and PyTorch models whose last layer, loss (from_logits) and labels do not fit together.
+
+    `losslint check` reads code without running it; `losslint run` and `import losslint;
+    losslint.install()` check the live model at compile/fit and at each loss's first call.
+    """
 
 
-OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
+def _pattern_codes(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """`--per-file-ignores "tests/*:LL1,LL2"` → [("tests/*", "LL1,LL2")] (split at the last colon)."""
+    pairs = []
+    for value in values:
+        pattern, colon, codes = value.rpartition(":")
+        if not colon or not pattern.strip() or not codes.strip():
+            raise click.BadParameter(f"expected PATTERN:CODES (e.g. \"tests/*.py:LL101,LL2\"), got {value!r}",
+                                     param_hint="--per-file-ignores")
+        pairs.append((pattern.strip(), codes))
+    return pairs
+
+
+#: `text` and `concise` are the same one-line-per-finding format; `full` adds the source frame
+OUTPUT_FORMATS = ["text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit"]
 
 
 @main.command()
@@ -32,12 +65,21 @@ OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the default set); ALL for every rule.")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the default set.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
-              envvar="LOSSLINT_OUTPUT_FORMAT", help="Output format (env: LOSSLINT_OUTPUT_FORMAT).")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
+              envvar="LOSSLINT_OUTPUT_FORMAT",
+              help="Output format (default: `output-format` of [tool.losslint], else text; env: "
+                   "LOSSLINT_OUTPUT_FORMAT). full shows the source with a caret under each finding.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Read [tool.losslint] from this pyproject.toml instead of the nearest one.")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Gitignore-style patterns to skip, replacing `exclude` (and the default exclusions).")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns to skip on top of `exclude`.")
+@click.option("--per-file-ignores", multiple=True, metavar="PATTERN:CODES",
+              help='Rules to ignore in matching files, replacing the config\'s table (e.g. "tests/*:LL2").')
+@click.option("--extend-per-file-ignores", multiple=True, metavar="PATTERN:CODES",
+              help="Like --per-file-ignores, on top of the config's table.")
 @click.option("--force-exclude", is_flag=True,
               help="Apply `exclude` and .gitignore to paths given explicitly too (for pre-commit).")
 @click.option("--stdin-filename", default=None, help="The name to report for standard input (with `-` as path).")
@@ -52,16 +94,35 @@ OUTPUT_FORMATS = ["text", "json", "json-lines", "sarif", "github"]
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to the line of every finding (existing comments kept).")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary, no hints.")
 @click.option("-w", "--watch", is_flag=True, help="Check again whenever a checked file changes (Ctrl-C stops).")
-def check(paths, select, extend_select, ignore, output_format, output_file, config_path, force_exclude,
-          stdin_filename, exit_zero, statistics, jobs, no_cache, fix, unsafe_fixes, diff, add_noqa, quiet,
-          watch) -> None:
+@click.option("--show-settings", is_flag=True, help="Print the settings in effect (config file, rules, exclusions) and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked and exit.")
+def check(paths, select, extend_select, ignore, output_format, output_file, config_path, exclude, extend_exclude,
+          per_file_ignores, extend_per_file_ignores, force_exclude, stdin_filename, exit_zero, statistics, jobs,
+          no_cache, fix, unsafe_fixes, diff, add_noqa, quiet, watch, show_settings, show_files) -> None:
     """Lint PATHS (files, directories, or `-` for standard input; default: the current directory)."""
+    settings_options = dict(exclude=exclude or None, extend_exclude=extend_exclude,
+                            per_file_ignores=_pattern_codes(per_file_ignores) if per_file_ignores else None,
+                            extend_per_file_ignores=_pattern_codes(extend_per_file_ignores))
+    if show_settings or show_files:
+        settings = _settings(select, extend_select, ignore, config_path, **settings_options)
+        if show_settings:
+            click.echo(_describe_settings(settings, output_format))
+        else:
+            from .static.discover import discover
+
+            named = [p for p in paths if p != "-"]
+            found = discover(named or ["."], exclude=settings.is_excluded, force_exclude=force_exclude) \
+                if named or "-" not in paths else None
+            for name in ([stdin_filename or "-"] if "-" in paths else []) + sorted(found.files if found else []):
+                click.echo(name)
+        sys.exit(0)
     if add_noqa and (fix or diff):
         raise click.UsageError("--add-noqa cannot be combined with --fix or --diff")
     if watch and "-" in paths:
         raise click.UsageError("--watch cannot read standard input")
     options = dict(select=select, extend_select=extend_select, ignore=ignore, output_format=output_format,
-                   output_file=output_file, config_path=config_path, force_exclude=force_exclude,
+                   output_file=output_file, config_path=config_path, settings_options=settings_options,
+                   force_exclude=force_exclude,
                    stdin_filename=stdin_filename, statistics=statistics, jobs=jobs, no_cache=no_cache, fix=fix,
                    unsafe_fixes=unsafe_fixes, diff=diff, add_noqa=add_noqa, quiet=quiet)
     if watch:
@@ -70,20 +131,24 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     sys.exit(0 if exit_zero and status == 1 else status)
 
 
-def _check_once(paths, *, select, extend_select, ignore, output_format, output_file, config_path, force_exclude,
-                stdin_filename, statistics, jobs, no_cache, fix, unsafe_fixes, diff, add_noqa, quiet) -> int:
+def _check_once(paths, *, select, extend_select, ignore, output_format, output_file, config_path, settings_options,
+                force_exclude, stdin_filename, statistics, jobs, no_cache, fix, unsafe_fixes, diff, add_noqa,
+                quiet) -> int:
     """One run of `losslint check`; returns the exit status (0 clean, 1 findings)."""
     from .report import text as text_report
     from .report.terminal import Style, use_colour
 
-    settings = _settings(select, extend_select, ignore, config_path)
+    settings = _settings(select, extend_select, ignore, config_path, **settings_options)
+    output_format = output_format or settings.output_format or "text"
+    textual = output_format in TEXT_FORMATS
     from .static.project import ProjectScope
 
     # imports between the project's modules are followed within the checked directories
     scope = ProjectScope.of_paths([p for p in paths if p != "-"] + ([stdin_filename] if stdin_filename else [])
                                   or ["."])
+    stdin: list = []  # [(name, bytes)] when `-` is among the paths
     result = _collect(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
-                      cache=not no_cache, project=scope)
+                      cache=not no_cache, project=scope, stdin=stdin)
     stdin_names = {stdin_filename or "-"} if "-" in paths else set()
     if add_noqa:
         from .static.add_noqa import add_noqa as add_directives
@@ -96,9 +161,16 @@ def _check_once(paths, *, select, extend_select, ignore, output_format, output_f
         return 0
     from .static import fixer
 
-    fixing = fixer.run(result.diagnostics, settings.codes_for, mode="diff" if diff else "fix" if fix else "check",
-                       unsafe=unsafe_fixes, skip=stdin_names, realised=result.fixes, project=scope)
-    colour = output_file is None and output_format == "text" and use_colour(sys.stdout)
+    mode = "diff" if diff else "fix" if fix else "check"
+    from_stdin = [d for d in result.diagnostics if d.filename in stdin_names]
+    fixing = fixer.run([d for d in result.diagnostics if d.filename not in stdin_names], settings.codes_for,
+                       mode=mode, unsafe=unsafe_fixes, realised=result.fixes, project=scope)
+    fixed_stdin = _fix_stdin(stdin, from_stdin, fixing, settings, mode=mode, unsafe=unsafe_fixes, project=scope)
+    if fixed_stdin is not None:  # `--fix -`: the fixed code on standard output, like ruff; the report on stderr
+        click.echo(fixed_stdin, nl=False)
+        if output_file is None:
+            output_file = "-"
+    colour = output_file is None and textual and use_colour(sys.stdout)
     style = Style(colour)
     if diff:
         _emit("".join(fixing.diffs).rstrip("\n"), output_file)
@@ -107,19 +179,53 @@ def _check_once(paths, *, select, extend_select, ignore, output_format, output_f
         return 1 if fixing.diffs else 0
     diagnostics = fixing.diagnostics
 
-    if statistics:
-        report = text_report.statistics(diagnostics) if diagnostics else ""
+    if statistics and output_format in ("json", "json-lines"):  # ruff's shape: [{code, name, count, fixable}]
+        import json
+
+        report = json.dumps(text_report.statistics_rows(diagnostics, fixing.fixable), indent=2)
+    elif statistics:
+        report = text_report.statistics(diagnostics, fixing.fixable) if diagnostics else ""
         if result.suppressed:
             count = len(result.suppressed)
             report += ("\n" if report else "") + f"{count:>5}  suppressed by `# noqa`"
     else:
-        report = _render(output_format, diagnostics, fixing, style)
-    if output_format == "text" and not quiet:
-        report += ("\n" if report else "") + text_report.summary(diagnostics, fixed=fixing.fixed, style=style)
-        hint = None if statistics else text_report.fix_hint(*fixing.counts(), unsafe=unsafe_fixes)
+        report = _render(output_format, diagnostics, fixing, style, stdin)
+    if (textual or statistics and output_format not in ("json", "json-lines")) and not quiet:
+        report += ("\n\n" if report and output_format == "full" and not statistics else "\n" if report else "")
+        report += text_report.summary(diagnostics, fixed=fixing.fixed, style=style)
+        hint = text_report.fix_hint(*fixing.counts(), unsafe=unsafe_fixes)
         report += f"\n{hint}" if hint else ""
     _emit(report, output_file, colour=colour)
     return 1 if diagnostics else 0
+
+
+def _fix_stdin(stdin: list, found: list, fixing, settings, *, mode: str, unsafe: bool, project) -> str | None:
+    """Standard input's share of `fixing`: its findings, their realised fixes (for `[*]` and JSON),
+    and with `--fix` / `--diff` the fixed text (returned for `--fix`) or its diff (added to `fixing`)."""
+    from .static import fixer
+
+    if not stdin:
+        fixing.diagnostics = sorted(fixing.diagnostics + found, key=lambda d: d.sort_key)
+        return None
+    name, data = stdin[0]
+    source = fixer.source_from_bytes(name, data)
+    if source is None or not found:
+        fixing.diagnostics = sorted(fixing.diagnostics + found, key=lambda d: d.sort_key)
+        return data.decode(source.encoding if source else "utf-8", "surrogateescape") if mode == "fix" else None
+    if mode == "check" or not any(intent.applicability.applied(unsafe) for d in found for intent in d.fixes):
+        text, fixed, remaining = source.text, 0, found
+        fixes = fixer.in_cells(name, text, fixer.realise_in(text, name, found)[1])
+    else:
+        text, fixed, remaining, fixes = fixer.fix_text(source.text, name, settings.codes_for(name), unsafe,
+                                                       source.encoding, project)
+        fixes = fixer.in_cells(name, text, fixes)
+    fixing.fixes.update(fixes)
+    fixing.diagnostics = sorted(fixing.diagnostics + list(remaining), key=lambda d: d.sort_key)
+    if text != source.text:
+        fixing.fixed += fixed
+        if mode == "diff":
+            fixing.diffs.append(fixer.unified_diff(source.text, text, name))
+    return text if mode == "fix" else None
 
 
 def _watch(paths: list[str], options: dict) -> None:
@@ -155,19 +261,41 @@ def _watch(paths: list[str], options: dict) -> None:
         sys.exit(0)
 
 
-def _settings(select, extend_select, ignore, config_path):
+def _settings(select, extend_select, ignore, config_path, *, exclude=None, extend_exclude=(), per_file_ignores=None,
+              extend_per_file_ignores=()):
     """Config file + command line; invalid values are usage errors (exit 2)."""
     from .config import ConfigError, Selection, load_settings
 
     cli = Selection(tuple(_split(select)) if select else None, tuple(_split(extend_select)), tuple(_split(ignore)))
     try:
-        return load_settings(cli, config_path=config_path)
+        return load_settings(cli, config_path=config_path, cli_exclude=exclude, cli_extend_exclude=extend_exclude,
+                             cli_per_file_ignores=per_file_ignores,
+                             cli_extend_per_file_ignores=extend_per_file_ignores)
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
 
 
+def _describe_settings(settings, output_format: str | None) -> str:
+    """`--show-settings`: what this run would use, one `key = value` per line (TOML-like)."""
+    import json
+
+    from .registry import all_rules
+
+    rules = all_rules()
+    codes = sorted(c for c in settings.codes if c in rules)
+    lines = [f"# losslint {__version__}",
+             f"config-file = {json.dumps(settings.path) if settings.path else '(none: built-in defaults)'}",
+             f"root = {json.dumps(settings.root)}",
+             f"output-format = {json.dumps(output_format or settings.output_format or 'text')}",
+             "rules = ["] + [f"    {json.dumps(c)},  # {rules[c].name}" for c in codes] + ["]"]
+    lines.append("per-file-ignores = {" + ", ".join(f"{json.dumps(p)} = {json.dumps(sorted(c))}"
+                                                      for p, c in settings.per_file_ignores) + "}")
+    lines.append("exclude = " + json.dumps(list(settings.exclude)))
+    return "\n".join(lines)
+
+
 def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs, cache: bool = True,
-             project=None):
+             project=None, stdin: list | None = None):
     """Discover and lint; `-` reads standard input as `--stdin-filename`."""
     from .api import FileResult, check_bytes, check_paths, unreadable
     from .static.discover import discover, is_excluded
@@ -177,7 +305,10 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
         paths = [p for p in paths if p != "-"]
         name = stdin_filename or "-"
         if not (force_exclude and stdin_filename and is_excluded(name, settings.is_excluded, is_dir=False)):
-            stdin_result = check_bytes(sys.stdin.buffer.read(), name, settings.codes_for(name), project=project)
+            data = sys.stdin.buffer.read()
+            if stdin is not None:
+                stdin.append((name, data))
+            stdin_result = check_bytes(data, name, settings.codes_for(name), project=project)
             result.diagnostics += stdin_result.diagnostics
             result.suppressed += stdin_result.suppressed
         if not paths:
@@ -194,14 +325,25 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
     return result
 
 
-def _render(output_format: str, diagnostics, fixing, style=None) -> str:
+TEXT_FORMATS = ("text", "concise", "full")
+
+
+def _render(output_format: str, diagnostics, fixing, style=None, stdin=()) -> str:
     from .report import json as json_report, text as text_report
+
+    if output_format == "full":
+        return text_report.render_full(diagnostics, fixable=fixing.fixable, source=_SourceLines(stdin),
+                                       **({"style": style} if style else {}))
+    if output_format == "junit":
+        from .report import junit
+
+        return junit.render(diagnostics)
 
     if output_format == "json":
         return json_report.render(diagnostics, fix_of=fixing.fixes.get)
     if output_format == "json-lines":
         return json_report.render_lines(diagnostics, fix_of=fixing.fixes.get)
-    if output_format in ("sarif", "github"):
+    if output_format in ("sarif", "github", "gitlab"):
         from .registry import all_rules
         from .report import github, sarif
         from .static.positions import FilePositions
@@ -209,9 +351,48 @@ def _render(output_format: str, diagnostics, fixing, style=None) -> str:
         positions, root = FilePositions(), _repository_root()
         if output_format == "github":
             return github.render(diagnostics, root=root, physical=positions.physical)
+        if output_format == "gitlab":  # paths relative to the checkout GitLab CI names, like ruff
+            import os
+
+            from .report import gitlab
+
+            return gitlab.render(diagnostics, root=os.environ.get("CI_PROJECT_DIR") or root,
+                                 physical=positions.physical, line_text=positions.line_text)
         return sarif.render(diagnostics, all_rules(), root=root, version=__version__,
                             physical=positions.physical, line_text=positions.line_text)
     return text_report.render(diagnostics, fixable=fixing.fixable, **({"style": style} if style else {}))
+
+
+class _SourceLines:
+    """The lines a finding is in, for the `full` format's frame: the file (read once), the cell of a
+    notebook, or standard input."""
+
+    def __init__(self, stdin=()) -> None:
+        self.stdin = dict(stdin)
+        self.texts: dict[str, str | None] = {}
+
+    def __call__(self, d) -> list[str] | None:
+        name = d.filename or d.anchor.path
+        if not name:
+            return None
+        if name not in self.texts:
+            from .static.fixer import read_source, source_from_bytes
+
+            source = source_from_bytes(name, self.stdin[name]) if name in self.stdin else read_source(name)
+            self.texts[name] = source.text if source is not None else None
+        text = self.texts[name]
+        if text is None:
+            return None
+        if d.anchor.cell is not None:
+            from .static.notebook import NotebookError, load_json
+
+            try:
+                cell = load_json(text)["cells"][d.anchor.cell - 1]
+            except (NotebookError, IndexError, KeyError, TypeError):
+                return None
+            text = cell.get("source", "")
+            text = "".join(text) if isinstance(text, list) else text
+        return text.splitlines()
 
 
 def _repository_root() -> str:
@@ -229,6 +410,10 @@ def _repository_root() -> str:
 
 
 def _emit(report: str, output_file: str | None, colour: bool = False) -> None:
+    if output_file == "-":  # standard output carries the fixed code (`--fix -`): the report goes to stderr
+        if report:
+            click.echo(report, err=True)
+        return
     if output_file is None:
         if report:
             click.echo(report, color=colour or None)
@@ -270,7 +455,7 @@ def rules(output_format: str) -> None:
 @click.option("--output-format", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
               help="text: for reading in a terminal (coloured there); markdown: the source of docs/rules/CODE.md.")
 def explain(code: str, output_format: str) -> None:
-    """Print the documentation of rule CODE (e.g. LL101)."""
+    """Print the documentation of rule CODE (LL101, LL203, …)."""
     from .registry import all_rules
     from .report.terminal import Style, render_markdown, use_colour
 
@@ -302,12 +487,12 @@ def run(mode: str, script: str, args: tuple[str, ...]) -> None:
 
 @main.command()
 def server() -> None:
-    """Run the Language Server over standard input/output (for editors; needs `keras-losslint[lsp]`)."""
+    """Run the Language Server over standard input/output (for editors; needs `losslint-ml[lsp]`)."""
     try:
         from .lsp.server import main as serve
     except ImportError as error:
         raise click.UsageError(f"`losslint server` needs pygls ({error}); install it with "
-                               f"`pip install \"keras-losslint[lsp]\"`") from None
+                               f"`pip install \"losslint-ml[lsp]\"`") from None
     serve()
 
 

@@ -8,13 +8,16 @@ ignore = ["LL111"]                 # removes from it
 per-file-ignores = { "notebooks/*.ipynb" = ["LL106"], "tests/**" = ["LL"] }
 exclude = ["build", "third_party/"] # replaces the default exclusions (gitignore-style patterns)
 extend-exclude = ["legacy/**"]     # adds to them
+output-format = "full"             # the default of --output-format
 ```
 
 The configuration is the `pyproject.toml` nearest to the current directory (walking up) that has a
 `[tool.losslint]` table, or the file given with `--config`. Patterns and per-file globs are
 gitignore-style, relative to the directory of that file. Rule selection is layered like ruff's:
 the config's `select`/`extend-select`/`ignore` apply to the defaults, then the command line's on
-top (a command-line `--select` replaces everything before it). Unknown keys, wrong types and unknown
+top (a command-line `--select` replaces everything before it). On the command line, `--exclude`
+replaces `exclude`, `--extend-exclude` adds to it, `--per-file-ignores PATTERN:CODES` replaces the
+`per-file-ignores` table and `--extend-per-file-ignores PATTERN:CODES` adds to it (like ruff). Unknown keys, wrong types and unknown
 rule codes raise `ConfigError` (the CLI turns it into a usage error, exit code 2).
 """
 
@@ -40,7 +43,8 @@ DEFAULT_EXCLUDE = (
     ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode",
     "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
 )
-KNOWN_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude")
+KNOWN_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "output-format")
+OUTPUT_FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit")
 
 
 class ConfigError(ValueError):
@@ -63,6 +67,7 @@ class Settings:
     codes: frozenset[str] = frozenset()
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()  # (pattern, codes)
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    output_format: str | None = None  # `output-format` of the config file
     _exclude_spec: pathspec.PathSpec | None = field(default=None, repr=False)
     _per_file_specs: list | None = field(default=None, repr=False)
 
@@ -134,16 +139,27 @@ def read_table(path: str) -> dict:
     unknown = sorted(set(table) - set(KNOWN_KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} "
-                          f"{', '.join(f'`{k}`' for k in unknown)} in [tool.losslint] "
+                          f"{', '.join(_with_suggestion(k) for k in unknown)} in [tool.losslint] "
                           f"(known: {', '.join(KNOWN_KEYS)})")
     for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
         if key in table and not _is_string_list(table[key]):
             raise ConfigError(f"{path}: `{key}` in [tool.losslint] must be a list of strings")
+    if "output-format" in table and table["output-format"] not in OUTPUT_FORMATS:
+        raise ConfigError(f"{path}: `output-format` in [tool.losslint] must be one of {', '.join(OUTPUT_FORMATS)}")
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict) or not all(_is_string_list(v) for v in per_file.values()):
         raise ConfigError(f"{path}: `per-file-ignores` in [tool.losslint] must map glob patterns to lists of "
                           f"rule codes")
     return table
+
+
+def _with_suggestion(key: str) -> str:
+    """`selct` → "`selct` (did you mean `select`?)", like ruff's unknown-field error."""
+    import difflib
+
+    spelled = key.replace("_", "-").lower()
+    close = [k for k in KNOWN_KEYS if k == spelled] or difflib.get_close_matches(spelled, KNOWN_KEYS, n=1, cutoff=0.6)
+    return f"`{key}` (did you mean `{close[0]}`?)" if close else f"`{key}`"
 
 
 def _is_string_list(value: object) -> bool:
@@ -171,9 +187,12 @@ def layered_codes(layers: list[tuple[Selection, str]]) -> frozenset[str]:
 
 
 def load_settings(cli: Selection = Selection(), *, config_path: str | None = None, start: str | None = None,
-                  cli_per_file_ignores: Iterable[tuple[str, str]] = (),
-                  cli_extend_exclude: Iterable[str] = ()) -> Settings:
-    """The settings of a run: `--config PATH` or the nearest pyproject.toml, then the CLI on top."""
+                  cli_per_file_ignores: Iterable[tuple[str, str]] | None = None,
+                  cli_extend_per_file_ignores: Iterable[tuple[str, str]] = (),
+                  cli_exclude: Iterable[str] | None = None, cli_extend_exclude: Iterable[str] = ()) -> Settings:
+    """The settings of a run: `--config PATH` or the nearest pyproject.toml, then the CLI on top.
+    `cli_per_file_ignores` / `cli_exclude` (None: not given) replace the file's table / list;
+    the `cli_extend_*` add to them. Per-file pairs are (glob, comma-separated codes)."""
     if config_path is not None:
         if not os.path.isfile(config_path):
             raise ConfigError(f"config file not found: {config_path}")
@@ -188,12 +207,19 @@ def load_settings(cli: Selection = Selection(), *, config_path: str | None = Non
                                  tuple(table.get("extend-select", ())), tuple(table.get("ignore", ()))), where))
     layers.append((cli, "the command line"))
     codes = layered_codes(layers)
-    per_file = [(pattern, _expand(codes_list, f"`per-file-ignores` from {where}"))
-                for pattern, codes_list in table.get("per-file-ignores", {}).items()]
-    for pattern, code_text in cli_per_file_ignores:
-        per_file.append((pattern, _expand([c for c in code_text.split(",") if c.strip()],
-                                          "`--per-file-ignores` from the command line")))
-    exclude = tuple(table["exclude"]) if "exclude" in table else DEFAULT_EXCLUDE
+    per_file = [] if cli_per_file_ignores is not None else [
+        (pattern, _expand(codes_list, f"`per-file-ignores` from {where}"))
+        for pattern, codes_list in table.get("per-file-ignores", {}).items()]
+    for option, pairs in (("--per-file-ignores", cli_per_file_ignores or ()),
+                          ("--extend-per-file-ignores", cli_extend_per_file_ignores)):
+        for pattern, code_text in pairs:
+            per_file.append((pattern, _expand([c for c in code_text.split(",") if c.strip()],
+                                              f"`{option}` from the command line")))
+    if cli_exclude is not None:
+        exclude = tuple(cli_exclude)
+    else:
+        exclude = tuple(table["exclude"]) if "exclude" in table else DEFAULT_EXCLUDE
     exclude += tuple(table.get("extend-exclude", ())) + tuple(cli_extend_exclude)
     root = os.path.dirname(path) if path else os.path.abspath(start or os.getcwd())
-    return Settings(root=root, path=path, codes=codes, per_file_ignores=tuple(per_file), exclude=exclude)
+    return Settings(root=root, path=path, codes=codes, per_file_ignores=tuple(per_file), exclude=exclude,
+                    output_format=table.get("output-format"))

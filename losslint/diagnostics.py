@@ -66,6 +66,8 @@ class FixIntent:
           "remove-activation"   drop the activation applied at `target` (PyTorch: a module at the end
                                 of `nn.Sequential`, or `F.softmax(x)` / `x.softmax(1)` becomes `x`)
           "swap-activation"     apply activation id `value` instead at `target` (PyTorch spellings)
+          "replace-comment-text" replace the text at `target` (comments only: LL903's stale `# noqa`
+                                code) with `value`, if it still reads `keywords["expected"]`
     """
 
     kind: str

@@ -32,7 +32,8 @@ def action() -> dict:
     return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 
 
-def play(project: Path, action_path: Path, venv: Path, inputs: dict[str, str] | None = None) -> dict:
+def play(project: Path, action_path: Path, venv: Path, inputs: dict[str, str] | None = None,
+         github: dict[str, str] | None = None) -> dict:
     """Run the action's steps; return {"outputs", "log", "failed_step", "uses"}."""
     spec = action()
     values = {name: str(item.get("default", "")) for name, item in spec["inputs"].items()}
@@ -55,9 +56,10 @@ def play(project: Path, action_path: Path, venv: Path, inputs: dict[str, str] | 
     def condition(text: str | None) -> bool:
         if text is None:
             return True
-        match = re.fullmatch(r"inputs\.([\w-]+)\s*(==|!=)\s*'([^']*)'", text.strip())
+        match = re.fullmatch(r"(inputs\.[\w-]+|steps\.[\w-]+\.outputs\.[\w-]+)\s*(==|!=)\s*'([^']*)'",
+                             text.strip())
         assert match, f"condition the test runner does not know: {text}"
-        equal = values[match.group(1)] == match.group(3)
+        equal = expand("${{ " + match.group(1) + " }}") == match.group(3)
         return equal if match.group(2) == "==" else not equal
 
     log, used = [], []
@@ -74,6 +76,7 @@ def play(project: Path, action_path: Path, venv: Path, inputs: dict[str, str] | 
                "GITHUB_ACTION_PATH": str(action_path), "GITHUB_OUTPUT": str(output_file),
                "GITHUB_WORKSPACE": str(project), "GITHUB_ACTIONS": "true", "VIRTUAL_ENV": str(venv)}
         env.pop("PYTHONPATH", None)  # losslint must come from the installed action, not this checkout
+        env.update(github or {})  # GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY of the run
         env.update({name: expand(value) for name, value in step.get("env", {}).items()})
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", expand(step["run"])],
                               cwd=project, env=env, capture_output=True, text=True, timeout=600)
@@ -95,7 +98,9 @@ def installed(tmp_path_factory):
     return action_path, venv
 
 
-def test_action_annotates_uploads_sarif_and_fails_on_findings(installed, tmp_path):
+def test_action_annotates_once_and_fails_on_findings(installed, tmp_path):
+    """The default reports each finding once, as an annotation (works on private repositories and on
+    pull requests from forks); the SARIF file is still written, but not uploaded."""
     action_path, venv = installed
     project = tmp_path / "project"
     project.mkdir()
@@ -104,15 +109,13 @@ def test_action_annotates_uploads_sarif_and_fails_on_findings(installed, tmp_pat
     install, check, fail = run["log"]
     assert install.returncode == 0, install.stderr
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "::error title=losslint (LL101),file=train.py,line=9,col=10," in check.stdout and "LL101" in check.stdout
-    assert run["outputs"]["check"] == {"exit-code": "1", "sarif-file": "losslint.sarif"}
+    assert check.stdout.count("::error title=losslint (LL101),file=train.py,line=9,col=10,") == 1, check.stdout
+    assert run["outputs"]["check"] == {"exit-code": "1", "sarif-file": "losslint.sarif", "upload": "false"}
     assert run["failed_step"] == "Fail on findings" and fail.returncode == 1
 
     uses = dict(run["uses"])
-    assert uses["actions/setup-python@v5"] == {"python-version": "3.12"}
-    upload = uses["github/codeql-action/upload-sarif@v3"]
-    assert upload["category"] == "losslint"
-    sarif = json.loads((project / upload["sarif_file"]).read_text(encoding="utf-8"))
+    assert uses == {"actions/setup-python@v5": {"python-version": "3.12"}}  # no upload by default
+    sarif = json.loads((project / "losslint.sarif").read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(SCHEMA).validate(sarif)
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["LL101"]
 
@@ -120,6 +123,52 @@ def test_action_annotates_uploads_sarif_and_fails_on_findings(installed, tmp_pat
     (project / "train.py").write_text(buggy().replace("from_logits=True", "from_logits=False"), encoding="utf-8")
     clean = play(project, action_path, venv)
     assert clean["failed_step"] is None and clean["outputs"]["check"]["exit-code"] == "0"
+
+
+def _pull_request(tmp_path: Path, head: str) -> dict[str, str]:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"head": {"repo": {"full_name": head}}}}), encoding="utf-8")
+    return {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/models"}
+
+
+def test_action_uploads_sarif_instead_of_annotating(installed, tmp_path):
+    """upload-sarif: code scanning gets the findings and no annotation repeats them; on a pull
+    request from a fork (whose token cannot upload) annotations come instead and nothing uploads."""
+    action_path, venv = installed
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.py").write_text(buggy(), encoding="utf-8")
+    same_repo = play(project, action_path, venv, {"upload-sarif": "true"}, _pull_request(tmp_path, "acme/models"))
+    check = same_repo["log"][1]
+    assert "::error" not in check.stdout, check.stdout
+    upload = dict(same_repo["uses"])["github/codeql-action/upload-sarif@v3"]
+    assert upload == {"sarif_file": "losslint.sarif", "category": "losslint"}
+    sarif = json.loads((project / upload["sarif_file"]).read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(SCHEMA).validate(sarif)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["LL101"]
+    assert same_repo["failed_step"] == "Fail on findings"
+
+    fork = play(project, action_path, venv, {"upload-sarif": "true"}, _pull_request(tmp_path, "someone/models"))
+    check = fork["log"][1]
+    assert "::notice title=losslint::a pull request from a fork" in check.stdout
+    assert check.stdout.count("::error title=losslint (LL101)") == 1
+    assert [u for u, _ in fork["uses"]] == ["actions/setup-python@v5"]
+    assert fork["failed_step"] == "Fail on findings"
+
+
+def test_action_args_are_split_like_a_shell_line(installed, tmp_path):
+    """A quoted path with spaces stays one path; an unclosed quote is an error, not a silent `.`."""
+    action_path, venv = installed
+    project = tmp_path / "project"
+    (project / "my data").mkdir(parents=True)
+    (project / "my data" / "train.py").write_text(buggy(), encoding="utf-8")
+    (project / "other.py").write_text(buggy(), encoding="utf-8")
+    run = play(project, action_path, venv, {"args": '"my data/train.py" --select LL1', "python-version": ""})
+    check = run["log"][1]
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "file=my data/train.py,line=9" in check.stdout and "other.py" not in check.stdout
+    broken = play(project, action_path, venv, {"args": '"my data/train.py', "python-version": ""})
+    assert broken["failed_step"] == "Run losslint" and "cannot split the args input" in broken["log"][1].stdout
 
 
 def test_action_inputs(installed, tmp_path):
@@ -133,7 +182,8 @@ def test_action_inputs(installed, tmp_path):
     assert run["failed_step"] is None
     assert [u for u, _ in run["uses"]] == []  # neither setup-python nor the upload
     assert "file=src/train.py" in run["log"][1].stdout and "other.py" not in run["log"][1].stdout
-    assert run["outputs"]["check"] == {"exit-code": "1", "sarif-file": "out/report.sarif"}
+    assert run["outputs"]["check"] == {"exit-code": "1", "sarif-file": "out/report.sarif", "upload": "false"}
+    assert (project / "out" / "report.sarif").is_file()
     # a usage error is not "findings": the step fails on its own
     broken = play(project, action_path, venv, {"args": "--select NOPE src"})
     assert broken["failed_step"] == "Run losslint" and "could not run" in broken["log"][1].stdout
@@ -161,8 +211,6 @@ def test_workflow_without_the_action_from_the_docs(installed, tmp_path):
         script = step["run"].replace(REPO_PLACEHOLDER, f"file://localhost{action_path}").replace(REV_PLACEHOLDER, rev)
         results.append(subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                                       cwd=project, env=env, capture_output=True, text=True, timeout=600))
-    install, annotate, sarif = results
+    install, annotate = results  # one report: annotations (code scanning is the alternative, not an addition)
     assert install.returncode == 0, install.stderr
-    assert annotate.returncode == 1 and "file=train.py,line=9,col=10" in annotate.stdout
-    assert sarif.returncode == 0
-    jsonschema.Draft4Validator(SCHEMA).validate(json.loads((project / "losslint.sarif").read_text(encoding="utf-8")))
+    assert annotate.returncode == 1 and annotate.stdout.count("file=train.py,line=9,col=10") == 1

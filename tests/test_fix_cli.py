@@ -36,7 +36,9 @@ def golden(path: Path, suffix: str) -> Path:
 def tree(tmp_path: Path) -> Path:
     """A copy of the fixtures tree without the goldens (a user's project), all files old."""
     root = tmp_path / "project"
-    shutil.copytree(FIXTURES, root, ignore=shutil.ignore_patterns("*fixed.py", "*.ipynb"))
+    # LL903 is opt-in and fixable: its goldens hold for its fixtures' own selection (test_fix_goldens.py),
+    # not for this default run
+    shutil.copytree(FIXTURES, root, ignore=shutil.ignore_patterns("*fixed.py", "*.ipynb", "LL903"))
     for path in root.rglob("*.py"):
         os.utime(path, (OLD, OLD))
     return root

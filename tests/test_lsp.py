@@ -229,3 +229,98 @@ def test_notebook_document_cells_as_one_module(tmp_path):
         assert await diagnostics_for(client, cell_uris[3], lambda d: len(d) == 0) == ()
 
     run(scenario, tmp_path)
+
+
+async def start_with(root: Path, capabilities: types.ClientCapabilities, options=None):
+    client = pytest_lsp.make_test_lsp_client()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    await client.start_io(sys.executable, "-m", "losslint", "server", env=env, cwd=str(root))
+    await client.initialize_session(types.InitializeParams(
+        capabilities=capabilities, root_uri=root.as_uri(), initialization_options=options,
+        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="project")]))
+    return client
+
+
+def run_with(scenario, root: Path, capabilities: types.ClientCapabilities, options=None):
+    async def main():
+        client = await start_with(root, capabilities, options)
+        try:
+            await scenario(client)
+        finally:
+            await client.shutdown_session()
+    asyncio.run(main())
+
+
+def test_related_information_and_documentation_link_when_the_client_supports_them(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(buggy(), encoding="utf-8")
+
+    async def scenario(client):
+        uri = open_file(client, path, buggy())
+        (finding,) = await diagnostics_for(client, uri, lambda d: len(d) > 0)
+        assert finding.code_description.href == "https://pypi.org/project/losslint-ml/#ll101"
+        (note,) = finding.related_information
+        assert note.location.uri == uri and note.location.range.start.line == 4  # the Dense(3, softmax) line
+        assert "defined here" in note.message
+
+    run(scenario, tmp_path)  # the VS Code capabilities declare both
+
+    bare = types.ClientCapabilities(text_document=types.TextDocumentClientCapabilities(
+        publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=False)))
+
+    async def plain(client):
+        uri = open_file(client, path, buggy())
+        (finding,) = await diagnostics_for(client, uri, lambda d: len(d) > 0)
+        assert finding.related_information is None and finding.code_description is None
+
+    run_with(plain, tmp_path, bare)
+
+
+HALF_TYPED = ["model.compile(", "model.compile(loss=", "model.compile(loss=keras.", "model.compile(loss=keras.losses."]
+
+
+def test_half_typed_text_does_not_flash_ll900(tmp_path):
+    """While the user types (an edit every 0.3 s), an unparsable buffer publishes no LL900; once the
+    typing pauses it appears, as a warning like every finding; opening a broken file shows it at once."""
+    import time
+
+    path = tmp_path / "train.py"
+    clean = buggy().replace("from_logits=True", "from_logits=False")
+    broken = tmp_path / "broken.py"
+
+    async def scenario(client):
+        uri = open_file(client, path, clean)
+        assert list(await diagnostics_for(client, uri)) == []
+        seen = []
+        for version, tail in enumerate(HALF_TYPED * 2, start=2):
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                [types.TextDocumentContentChangeWholeDocument(text=clean + tail)]))
+            await asyncio.sleep(0.3)
+            seen += [d.code for d in client.diagnostics.get(uri, ())]
+        typed = time.monotonic()
+        assert "LL900" not in seen
+        (finding,) = await diagnostics_for(client, uri, lambda d: len(d) > 0)
+        assert finding.code == "LL900" and finding.severity == types.DiagnosticSeverity.Warning
+        assert time.monotonic() - typed >= 1.0
+        opened = open_file(client, broken, clean + HALF_TYPED[1])
+        assert [d.code for d in await diagnostics_for(client, opened, lambda d: len(d) > 0)] == ["LL900"]
+
+    run(scenario, tmp_path)
+
+
+def test_show_syntax_errors_false_hides_ll900(tmp_path):
+    """`initializationOptions: {"showSyntaxErrors": false}` (ruff's server option): never an LL900."""
+    broken = tmp_path / "broken.py"
+
+    async def scenario(client):
+        uri = open_file(client, broken, buggy() + HALF_TYPED[1])
+        assert list(await diagnostics_for(client, uri)) == []
+        await asyncio.sleep(2.0)
+        assert list(client.diagnostics[uri]) == []
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [types.TextDocumentContentChangeWholeDocument(text=buggy())]))
+        assert [d.code for d in await diagnostics_for(client, uri, lambda d: len(d) > 0)] == ["LL101"]
+
+    run_with(scenario, tmp_path, pytest_lsp.client_capabilities("visual-studio-code"), {"showSyntaxErrors": False})

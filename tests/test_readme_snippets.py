@@ -61,7 +61,7 @@ def test_workflow_snippet_uses_this_action_with_its_inputs():
     text = section("Use it in GitHub Actions")
     (snippet,) = blocks(text, "yaml")
     workflow = yaml.safe_load(snippet)
-    assert workflow["permissions"]["security-events"] == "write"
+    assert "security-events" not in workflow["permissions"]  # annotations by default: no upload, no permission
     steps = workflow["jobs"]["losslint"]["steps"]
     assert steps[-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -111,7 +111,7 @@ def test_docs_repeat_the_tested_snippets():
     assert blocks(section("The editor: `losslint server`", docs), "lua") == blocks(editor, "lua")
     with_action, without = blocks(section("GitHub Actions", docs), "yaml")
     assert yaml.safe_load(with_action)["jobs"]["losslint"]["steps"][-1]["uses"] == f"OWNER/losslint@{REV_PLACEHOLDER}"
-    assert f'"keras-losslint @ git+{REPO_PLACEHOLDER}@{REV_PLACEHOLDER}"' in without  # run by tests/test_action.py
+    assert f'"losslint-ml @ git+{REPO_PLACEHOLDER}@{REV_PLACEHOLDER}"' in without  # run by tests/test_action.py
     assert "v0.1.0" not in docs and "v0.1.0" not in README
 
 
@@ -138,3 +138,21 @@ def test_custom_loop_snippet_warns_as_printed(tmp_path):
     warning = next(line for line in lines if "LossLintWarning" in line)
     assert warning == str(tmp_path / printed[0]), done.stderr[-3000:]
     assert lines[lines.index(warning) + 1] == printed[1]
+
+
+def test_test_command_installs_the_torch_the_extra_pins():
+    """The README's test command is one line: torch's CPU build from PyTorch's index (as
+    pytorch.org documents it), then the test extra, whose torch pin it satisfies, then pytest."""
+    (command,) = [line for block in blocks(section("Quick start"), "") for line in block.splitlines()
+                  if "pytest" in line]
+    torch_step, extra_step, test_step = command.split(" && ")
+    pinned = re.search(r'"(torch==[^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8")).group(1)
+    assert torch_step == f"pip install {pinned} --index-url https://download.pytorch.org/whl/cpu"
+    assert extra_step == 'pip install -e ".[test]"' and test_step == "python -m pytest -q"
+
+
+def test_ci_runs_the_readme_test_command_as_written():
+    """CI runs exactly what a newcomer copies: the README's test command is a line of .ci/run."""
+    (command,) = [line for block in blocks(section("Quick start"), "") for line in block.splitlines()
+                  if "pytest" in line]
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()

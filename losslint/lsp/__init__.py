@@ -1,1 +1,1 @@
-"""`losslint server`: the Language Server (needs the `lsp` extra: `pip install "keras-losslint[lsp]"`)."""
+"""`losslint server`: the Language Server (needs the `lsp` extra: `pip install "losslint-ml[lsp]"`)."""

@@ -8,9 +8,15 @@
 * Hover on a finding shows the rule's documentation.
 * `[tool.losslint]` of the nearest pyproject.toml (per-file-ignores and exclude included) and
   `# noqa` apply as on the command line.
+* Each finding carries its rule's documentation link (`codeDescription`) and its notes ("output
+  layer defined here", as `relatedInformation`) when the client declares support for them.
 * Analysis runs in a worker thread, never on the message loop; a document edited again while it is
   analysed has its old result dropped (results are tagged with the document version), and quick
   edits are debounced.
+* A half-typed file does not flash LL900: after an edit, an unreadable-source finding (the parser's
+  "expected one of …") waits until the text has been still for `SETTLE_SECONDS`; opening and saving
+  show it at once. Like ruff's server (`showSyntaxErrors`), the initialization option
+  `{"showSyntaxErrors": false}` hides it altogether (another tool usually reports syntax errors).
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from ..diagnostics import Applicability, Diagnostic, Fix
 
 SOURCE = "losslint"
 DEBOUNCE_SECONDS = 0.15
+SETTLE_SECONDS = 1.5  # an LL900 after an edit waits for the text to be still this long
+UNREADABLE = "LL900"
 UNSAFE_LABEL = " (unsafe: changes the model's outputs)"
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,7 @@ class LossLintServer(LanguageServer):
         self.published: dict[str, Published] = {}  # document key -> last result
         self.python_uris: set[str] = set()  # open text documents that are Python (not notebook cells)
         self.lock = threading.Lock()
+        self.show_syntax_errors = True  # initializationOptions.showSyntaxErrors, like ruff's server
 
 
 server = LossLintServer()
@@ -78,14 +87,15 @@ class InvalidConfiguration(Exception):
     """The nearest `[tool.losslint]` is invalid (shown to the user, nothing published)."""
 
 
-def _schedule(key: str) -> None:
-    """Analyse document `key` (a text document uri or a notebook uri) soon, off the message loop."""
+def _schedule(key: str, editing: bool = False) -> None:
+    """Analyse document `key` (a text document uri or a notebook uri) soon, off the message loop.
+    `editing`: after a change (not open/save), an LL900 waits for the text to settle."""
     with server.lock:
         generation = server.generation[key] = server.generation.get(key, 0) + 1
-    asyncio.get_running_loop().create_task(_analyse_later(key, generation))
+    asyncio.get_running_loop().create_task(_analyse_later(key, generation, editing))
 
 
-async def _analyse_later(key: str, generation: int) -> None:
+async def _analyse_later(key: str, generation: int, editing: bool = False) -> None:
     await asyncio.sleep(DEBOUNCE_SECONDS)
     if server.generation.get(key) != generation:
         return  # edited again: that newer edit's task runs instead
@@ -105,6 +115,14 @@ async def _analyse_later(key: str, generation: int) -> None:
         return
     if server.generation.get(key) != generation:
         return  # stale: the document changed while it was analysed
+    if result is not None and any(d.code == UNREADABLE for d in result[0]):
+        if not server.show_syntax_errors:
+            result = ([d for d in result[0] if d.code != UNREADABLE], result[1])
+        elif editing:  # half-typed text: say nothing about it until the typing pauses
+            _publish(key, snapshot, ([d for d in result[0] if d.code != UNREADABLE], result[1]))
+            await asyncio.sleep(SETTLE_SECONDS)
+            if server.generation.get(key) != generation:
+                return
     _publish(key, snapshot, result)
 
 
@@ -153,7 +171,8 @@ def _publish(key: str, snapshot, result) -> None:
             uri, lines = _where(key, kind, data, cells, d.anchor.cell)
             if uri is None:
                 continue
-            published.entries.append((uri, _lsp_diagnostic(d, lines), d, fixes.get(d)))
+            published.entries.append((uri, _lsp_diagnostic(d, lines, _related(d, key, kind, path, data, cells)),
+                                      d, fixes.get(d)))
     previous = server.published.get(key)
     published.uris = {uri for uri, *_ in published.entries}
     if kind == "notebook":
@@ -188,18 +207,73 @@ def _range(lines, line: int, col: int, end_line: int, end_col: int) -> types.Ran
         types.Range(start=start, end=end)
 
 
-def _lsp_diagnostic(d: Diagnostic, lines) -> types.Diagnostic:
+def _supports(name: str) -> bool:
+    """Whether the client declared `textDocument.publishDiagnostics.<name>`."""
+    capabilities = server.client_capabilities
+    publish = capabilities.text_document.publish_diagnostics if capabilities and capabilities.text_document else None
+    return bool(publish and getattr(publish, name, None))
+
+
+def _related(d: Diagnostic, key: str, kind: str, path: str, data: bytes, cells) -> list:
+    """The finding's notes as LSP related information: in the same file or cell, or in another
+    module of the project (read from disk)."""
+    if not d.related or not _supports("related_information"):
+        return []
+    from ..static.source import is_notebook
+
+    related = []
+    for note in d.related:
+        ref = note.ref
+        if not ref.is_static:
+            continue
+        if ref.path in (None, path, d.filename) or ref.cell is not None and kind == "notebook":
+            uri, lines = _where(key, kind, data, cells, ref.cell)
+            if uri is None:
+                continue
+        elif not is_notebook(ref.path):
+            try:
+                with open(ref.path, encoding="utf-8") as handle:
+                    lines = handle.read().splitlines(keepends=True)
+            except (OSError, UnicodeError):
+                continue
+            uri = _file_uri(ref.path)
+        else:
+            continue
+        related.append(types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri, range=_range(lines, ref.line, ref.col, ref.end_line, ref.end_col)),
+            message=note.message))
+    return related
+
+
+def _file_uri(path: str) -> str:
+    from pathlib import Path
+
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def _lsp_diagnostic(d: Diagnostic, lines, related=()) -> types.Diagnostic:
+    from ..report.urls import rule_url
+
     anchor = d.anchor
     message = d.message + (f"\nhelp: {d.help}" if d.help else "")
-    severity = types.DiagnosticSeverity.Error if d.code == "LL900" else types.DiagnosticSeverity.Warning
     return types.Diagnostic(
         range=_range(lines, anchor.line, anchor.col, anchor.end_line, anchor.end_col),
-        message=message, severity=severity, code=d.code, source=SOURCE,
+        message=message, severity=types.DiagnosticSeverity.Warning, code=d.code, source=SOURCE,
+        code_description=types.CodeDescription(href=rule_url(d.code)) if _supports("code_description_support")
+        else None,
+        related_information=list(related) or None,
         data={"name": d.name},
     )
 
 
 # --------------------------------------------------------------------------- features
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: LossLintServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options
+    if isinstance(options, dict) and options.get("showSyntaxErrors") is False:
+        server.show_syntax_errors = False
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -212,7 +286,7 @@ def did_open(ls: LossLintServer, params: types.DidOpenTextDocumentParams) -> Non
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: LossLintServer, params: types.DidChangeTextDocumentParams) -> None:
     if params.text_document.uri in server.python_uris:
-        _schedule(params.text_document.uri)
+        _schedule(params.text_document.uri, editing=True)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -235,7 +309,7 @@ def notebook_did_open(ls: LossLintServer, params: types.DidOpenNotebookDocumentP
 
 @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
 def notebook_did_change(ls: LossLintServer, params: types.DidChangeNotebookDocumentParams) -> None:
-    _schedule(params.notebook_document.uri)
+    _schedule(params.notebook_document.uri, editing=True)
 
 
 @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)

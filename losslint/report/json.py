@@ -9,6 +9,7 @@ import os
 from typing import Callable, Sequence
 
 from ..diagnostics import Diagnostic, Fix
+from .urls import rule_url
 
 
 def _location(line: int, col: int) -> dict:
@@ -33,7 +34,8 @@ def as_dict(d: Diagnostic, fix: Fix | None = None) -> dict:
         "name": d.name,
         "message": d.message,
         "help": d.help,
-        "filename": os.path.abspath(filename) if filename and not filename.startswith("<") else filename,
+        "filename": (os.path.abspath(filename) if filename and filename != "-" and not filename.startswith("<")
+                     else filename),  # "-": standard input without --stdin-filename, as ruff,
         "cell": ref.cell,
         "location": _location(ref.line, ref.col),
         "end_location": _location(ref.end_line or ref.line, ref.end_col if ref.end_line else ref.col),
@@ -41,7 +43,7 @@ def as_dict(d: Diagnostic, fix: Fix | None = None) -> dict:
         "confidence": d.confidence.value,
         "related": [{"message": r.message, "cell": r.ref.cell, "location": _location(r.ref.line, r.ref.col)}
                     for r in d.related],
-        "url": None,
+        "url": rule_url(d.code),
     }
 
 

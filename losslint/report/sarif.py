@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..diagnostics import Confidence, Diagnostic, SourceRef
+from .urls import PROJECT_URL as INFORMATION_URI, rule_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/keras-losslint/"
 Physical = Callable[[SourceRef], SourceRef]
 LineText = Callable[[SourceRef], str]
 
@@ -56,9 +56,10 @@ def rule_descriptor(rule) -> dict:
         "shortDescription": {"text": _limit(summary)},
         "fullDescription": {"text": _limit(f"{summary} {why}".strip())},
         "help": {"text": rule.doc or summary, "markdown": rule.doc or summary},
+        "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"enabled": bool(rule.default), "level": level(rule.code)},
         "properties": {
-            "tags": ["keras", "correctness", "static-analysis"],
+            "tags": ["keras", "pytorch", "correctness", "static-analysis"],
             "precision": "high",
             "problem.severity": _severity(rule.code),
         },

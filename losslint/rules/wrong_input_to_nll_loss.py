@@ -45,7 +45,9 @@ Silence a finding with `# noqa: LL109` on the loss line.
 
 ## Keras behaviour
 Keras has no negative-log-likelihood loss; this is a PyTorch-only mistake. PyTorch 2.13: silent
-for both raw logits and probabilities (see reference/torch-facts.md, cases c1/c2).
+for both raw logits and probabilities: `F.nll_loss` only picks the target entry of each row and
+negates it, whatever the values are (measured on CPU with `nn.NLLLoss()` on `nn.Linear` output
+and on `softmax` output: no warning, no error, a loss that trains toward the wrong objective).
 """
 
 from ..diagnostics import Finding

@@ -61,8 +61,9 @@ def check_document(document, codes: frozenset[str], project=None):
     if isinstance(parsed, Diagnostic):
         return FileResult([parsed] if UNREADABLE in codes else []), None
     keras, torch = any(word in document.text for word in _LOSS_WORDS), mentions_torch(document.text)
-    if not (keras or torch):
-        return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
+    if not (keras or torch):  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
+        stale = suppress.unused(document.text, (), codes, document.path)  # but a `# noqa: LL…` has nothing to silence
+        return FileResult([locate(d, document) for d in stale]), parsed
     context = _project_context(project, document.path)
     try:
         models = extract_models(parsed, document.path, context)
@@ -75,6 +76,8 @@ def check_document(document, codes: frozenset[str], project=None):
                  for model in models]
     diagnostics = _unique(d for found in _agreed_activation_fixes(models, per_model) for d in found)
     kept, suppressed = suppress.split(diagnostics, document.text, line_of=getattr(document, "virtual_line", None))
+    kept += suppress.unused(document.text, suppressed, codes, document.path,
+                            line_of=getattr(document, "virtual_line", None))  # LL903, when selected
     return FileResult([locate(d, document) for d in kept], [locate(d, document) for d in suppressed],
                       dependencies=context.dependencies if context is not None else {}), parsed
 

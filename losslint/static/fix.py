@@ -108,6 +108,8 @@ class SourceFixer:
                    "swap-activation": lambda node, intent: torch_fix.swap_activation(self, node, intent),
                    }.get(intent.kind)
         ref = intent.target
+        if intent.kind == "replace-comment-text" and ref.is_static and ref.cell is None:
+            return self._replace_comment_text(intent)
         if handler is None or not ref.is_static or ref.cell is not None:
             return None
         node = self._node_at((ref.line, ref.col, ref.end_line, ref.end_col))
@@ -118,6 +120,15 @@ class SourceFixer:
             return self._edit(old, new)
         except (Unfixable, ValueError, cst.ParserSyntaxError):
             return None
+
+    def _replace_comment_text(self, intent: FixIntent) -> Edit | None:
+        """A plain text edit inside comments (LL903: drop a stale `# noqa` code); `keywords` holds
+        the text expected there, so an edit is never made on text that changed."""
+        ref = intent.target
+        start, end = self._offset(ref.line, ref.col), self._offset(ref.end_line, ref.end_col)
+        if dict(intent.keywords).get("expected") != self.text[start:end]:
+            return None
+        return Edit(str(intent.value), ref.line, ref.col, ref.end_line, ref.end_col)
 
     def _edit(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
         pos = self.positions[old]
