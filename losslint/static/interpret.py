@@ -27,7 +27,7 @@ from .torch.library import TorchLibrary
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Partial,
-    CommandLine, Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs, same_value,
+    CommandLine, OptionDefault, Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs, same_value,
 )
 
 _MAX_UNROLL = 32
@@ -471,7 +471,10 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         if isinstance(base, Seq) and isinstance(key.value, int) and -len(base.items) <= key.value < len(base.items):
             return base.items[key.value]
         if isinstance(base, Mapping_) and isinstance(key.value, str):
-            return base.items.get(key.value, UNKNOWN)
+            item = base.items.get(key.value, UNKNOWN)
+            if isinstance(key, OptionDefault) and type(item) is Const:  # `LOSSES[args.loss]`: as read here
+                return Const(item.value, self.ref(node))
+            return item
         return UNKNOWN
 
     # ------------------------------------------------------------------ calls
@@ -615,7 +618,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             name = dest.value if isinstance(dest, Const) else longest.lstrip("-").replace("-", "_") if longest else None
             default = values.get("default")
             if name and isinstance(default, Const) and "action" not in values:
-                parser.defaults[name] = default
+                parser.defaults[name] = OptionDefault(default.value, default.ref)
             elif name:
                 parser.defaults.pop(name, None)
             return UNKNOWN

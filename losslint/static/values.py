@@ -262,6 +262,13 @@ class Helper:
 
 
 @dataclass(eq=False)
+class OptionDefault(Const):
+    """The literal default of a command-line option (`args.loss` when the script runs plainly):
+    a registry entry it selects is reported and fixed where it is read, not where the entry is
+    written (the other options still need the entry as it is)."""
+
+
+@dataclass(eq=False)
 class CommandLine:
     """An `argparse.ArgumentParser` (`parsed` False) or what its `parse_args()` returns: option
     name → the literal default it was declared with (what a plain `python train.py` runs with)."""
