@@ -13,7 +13,7 @@ TensorFlow ops stay `tensorflow.<path>`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -355,6 +355,9 @@ class LayerSpec:
     merge: str | None = None  # MERGE layers: "add", "concatenate", "average", "maximum", "minimum"
     # Keras 1's name of the units argument, still accepted by Keras 2 (`Dense(output_dim=4)`)
     legacy_units_keyword: str | None = None
+    # Keras 0.x's position of the unit count (`Dense(input_dim, output_dim)`); an int there (where Keras 1+
+    # has the activation) marks the old signature
+    keras0_units_position: int | None = None
 
 
 def _shape(name: str, keeps_units: bool = True, keeps_distribution: bool = False) -> LayerSpec:
@@ -373,7 +376,7 @@ def _projection(name: str, units_kw: str, activation_pos: int | None, default: s
 
 
 _LAYER_LIST = (
-    _projection("Dense", "units", 1),
+    replace(_projection("Dense", "units", 1), keras0_units_position=1),
     _projection("EinsumDense", "output_shape", None),
     *(_projection(n, "filters", None) for n in (
         "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",

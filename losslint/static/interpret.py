@@ -831,11 +831,17 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             layer.name = value.value if isinstance(value, Const) and isinstance(value.value, str) else None
         if spec is None:
             return layer
+        keras0 = None  # Keras 0.x `Dense(128, 2)`: an int where Keras 1+ has the activation
+        if spec.keras0_units_position is not None and _arg(node, None, spec.keras0_units_position) is not None:
+            old = self.eval(_arg(node, None, spec.keras0_units_position), env)
+            keras0 = old if isinstance(old, Const) and type(old.value) is int else None
         if spec.units_arg:
             units_node = _arg(node, *spec.units_arg)
             if units_node is None and spec.legacy_units_keyword:
                 units_node = _arg(node, spec.legacy_units_keyword, None)
             value = self.eval(units_node, env) if units_node is not None else UNKNOWN
+            if keras0:
+                value = keras0  # Keras 0.x `Dense(input_dim, output_dim)`: the second is the unit count
             if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
                 layer.units = value.value
                 layer.inferred = value.ref is None or not self.inside(value.ref, layer.ref)
@@ -865,6 +871,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             layer.activation = Activation(k.ACTIVATION_BY_LAYER[symbol], layer.ref)
         elif spec.activation_arg:
             activation_node = _arg(node, *spec.activation_arg)
+            if keras0:
+                activation_node = _arg(node, spec.activation_arg[0], None)
             if activation_node is None:
                 layer.activation = Activation(spec.default_activation, layer.ref)
             else:
@@ -989,7 +997,10 @@ _AUGMENTED = {cst.AddAssign: cst.Add(), cst.SubtractAssign: cst.Subtract(), cst.
 _COMPARISONS = {
     cst.Equal: lambda a, b: a == b, cst.NotEqual: lambda a, b: a != b, cst.LessThan: lambda a, b: a < b,
     cst.GreaterThan: lambda a, b: a > b, cst.LessThanEqual: lambda a, b: a <= b,
-    cst.GreaterThanEqual: lambda a, b: a >= b, cst.Is: lambda a, b: a is b, cst.IsNot: lambda a, b: a is not b,
+    cst.GreaterThanEqual: lambda a, b: a >= b,
+    # `top is 'classification'`: CPython interns equal literals, so `is` between constants compares like
+    # `==` (of the same type: `1 is True` is False)
+    cst.Is: lambda a, b: type(a) is type(b) and a == b, cst.IsNot: lambda a, b: not (type(a) is type(b) and a == b),
 }
 
 
