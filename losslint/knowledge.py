@@ -615,6 +615,7 @@ class LabelOp(str, enum.Enum):
     TENSOR_SLICES = "tensor-slices"  # tf.data.Dataset.from_tensor_slices((x, y))
     IDENTITY_MATRIX = "identity-matrix"  # np.eye(C)[y]: one-hot of width C
     ZEROS = "zeros"  # np.zeros((n, C)): one-hot once `y2[np.arange(n), y] = 1` sets one 1 per row
+    CLASS_RANGE = "class-range"  # np.arange(C): `(np.arange(C) == y[:, None])` is one-hot of width C
 
 
 @dataclass(frozen=True)
@@ -644,6 +645,7 @@ _LABEL_FUNCTION_LIST = (
     *_label_functions(LabelOp.TENSOR_SLICES, "tensorflow.data.Dataset.from_tensor_slices",
                       "tensorflow.data.Dataset.from_tensors"),
     *_label_functions(LabelOp.IDENTITY_MATRIX, "numpy.eye", "numpy.identity"),
+    *_label_functions(LabelOp.CLASS_RANGE, "numpy.arange"),
     *_label_functions(LabelOp.ZEROS, "numpy.zeros"),
 )
 # ops that only reshape a tensor (an elementwise activation survives; the unit count may not), and

@@ -356,6 +356,10 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         result = True
         for target in node.comparisons:
             right = self.eval(target.comparator, env)
+            if len(node.comparisons) == 1:  # `(np.arange(C) == y[:, None])`: one-hot labels
+                labels = self.label_compare(left, target.operator, right, self.ref(node))
+                if labels is not None:
+                    return labels
             outcome = _compare_consts(left, target.operator, right)
             if outcome is None:
                 return UNKNOWN
