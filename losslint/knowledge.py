@@ -177,6 +177,9 @@ def _index(specs, *fields: str) -> Mapping[str, str]:
 ACTIVATION_BY_STRING = _index(_ACTIVATION_LIST, "string_ids")
 ACTIVATION_BY_FUNCTION = _index(_ACTIVATION_LIST, "functions")
 ACTIVATION_BY_LAYER = _index(_ACTIVATION_LIST, "layers")
+# `self.activation = activations.get(activation)` in a layer written by hand (a copy of Dense):
+# the activation function a string id (or None: linear) names
+ACTIVATION_GETTERS = frozenset({"keras.activations.get"})
 
 # --------------------------------------------------------------------------- losses
 

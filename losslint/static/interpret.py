@@ -626,6 +626,13 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             threshold = threshold.value if isinstance(threshold, Const) and isinstance(threshold.value, (int, float)) \
                 and not isinstance(threshold.value, bool) else None
             return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node), threshold)
+        if symbol in k.ACTIVATION_GETTERS:  # `activations.get("softmax")`: the function it names
+            args = _positional(node)
+            value = self.eval(args[0], env) if args else UNKNOWN
+            if isinstance(value, Const) and (value.value is None or value.value in k.ACTIVATION_BY_STRING):
+                name = k.ACTIVATION_BY_STRING[value.value] if value.value is not None else "linear"
+                return Symbol(f"keras.activations.{name}", value.ref or self.ref(node))
+            return value if isinstance(value, Symbol) and value.name in k.ACTIVATION_BY_FUNCTION else UNKNOWN
         if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
             args = _positional(node)
             if len(args) >= 1:
