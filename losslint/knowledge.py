@@ -321,6 +321,21 @@ _DIRECT_LOSS_LIST = (
     _direct("compat.v1.losses.log_loss", "binary_crossentropy", predictions="predictions", from_logits=False),
 )
 DIRECT_LOSSES: Mapping[str, DirectLossSpec] = MappingProxyType({d.symbol: d for d in _DIRECT_LOSS_LIST})
+# TFLearn: `regression(net, loss="categorical_crossentropy")` trains the tensor `net` with a loss named
+# by a string: (the Keras loss it computes, whether it takes logits), read from tflearn/objectives.py.
+# Its `binary_crossentropy` and `softmax_categorical_crossentropy` take logits
+# (`sigmoid_cross_entropy_with_logits` / `softmax_cross_entropy_with_logits`); `categorical_crossentropy`
+# takes probabilities (it clips and takes the log).
+TFLEARN_REGRESSION = frozenset({"tflearn.regression", "tflearn.layers.regression",
+                                "tflearn.layers.estimator.regression"})
+TFLEARN_REGRESSION_ARGS = (("incoming", 0), ("loss", 3))
+TFLEARN_DEFAULT_LOSS = "categorical_crossentropy"
+TFLEARN_LOSSES: Mapping[str, tuple[str, bool]] = MappingProxyType({
+    "categorical_crossentropy": ("categorical_crossentropy", False),
+    "softmax_categorical_crossentropy": ("categorical_crossentropy", True),
+    "binary_crossentropy": ("binary_crossentropy", True),
+    "weighted_crossentropy": ("binary_crossentropy", True),
+})
 # A Keras loss object is called as `loss(y_true, y_pred)`; a `keras.losses` function takes
 # `from_logits` as its third argument when it is one of FROM_LOGITS_FIRST_POSITIONAL.
 LOSS_CALL_ARGS = (("y_true", 0), ("y_pred", 1))
@@ -442,6 +457,9 @@ FUNCTIONAL_LAYERS: Mapping[str, FunctionalLayerSpec] = MappingProxyType({
                   "relu"),
     **_functional(tuple(f"{m}.{op}" for m in _SLIM for op in ("conv2d", "convolution2d")), "Conv2D",
                   "num_outputs", ("activation_fn", 7), "relu"),
+    # TFLearn: `fully_connected(incoming, n_units, activation='linear')`
+    **_functional(("tflearn.fully_connected", "tflearn.layers.fully_connected", "tflearn.layers.core.fully_connected"),
+                  "Dense", "n_units", ("activation", 2), "linear"),
 })
 FUNCTIONAL_LAYER_INPUTS = ("inputs", 0)
 # `tf.nn.depth_to_space(x, block)`: moves channels into space (sub-pixel upscaling); the last axis

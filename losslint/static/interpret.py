@@ -674,6 +674,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         if symbol == k.TF1_PLACEHOLDER:
             self._eval_args(node, env)
             return Placeholder(self.ref(node))
+        if symbol in k.TFLEARN_REGRESSION:  # `tflearn.regression(net, loss=...)`: the loss meets `net`
+            return self.tflearn_regression(node, env)
         if symbol in k.FUNCTIONAL_LAYERS:  # `tf.layers.dense(x, 10)`
             return self.apply_functional_layer(k.FUNCTIONAL_LAYERS[symbol], node, env)
         if symbol in k.MATMUL_OPS:  # `tf.matmul(h, W)`: a linear layer written by hand
