@@ -167,6 +167,14 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 self.eval(arg.value, env)
             iterable = iterable.args[0].value
         items = self.eval(iterable, env)
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and not iterable.args:
+            # `for name, loss in losses.items():` over a dict literal: its pairs, in order
+            mapping = self.eval(iterable.func.value, env)
+            method = iterable.func.attr.value
+            if isinstance(mapping, Mapping_) and method in ("items", "values", "keys"):
+                items = Seq([Seq([Const(key, None), value], None) if method == "items" else
+                             value if method == "values" else Const(key, None)
+                             for key, value in mapping.items.items()], None)
         if isinstance(items, Seq) and len(items.items) <= _MAX_UNROLL:
             return list(items.items)
         if isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:

@@ -76,8 +76,16 @@ class UserCode:
                 self.call_function(Function(function, env), [], {}, False, bound_self=instance)
                 continue
             self._frames.append(_Frame(self.conditional, UNKNOWN))
+            local = Env(env)
+            for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
+                # `def train(x, y, loss=BinaryCrossentropy(from_logits=True))` no call reached: the default
+                # is what the loss is when a caller leaves it out (a None default says nothing)
+                if param.default is not None:
+                    default = self.eval(param.default, env)
+                    if default is not UNKNOWN and not (isinstance(default, Const) and default.value is None):
+                        local.vars[param.name.value] = default
             try:
-                self.exec_block(_body(function), Env(env))
+                self.exec_block(_body(function), local)
             finally:
                 self._frames.pop()
 
