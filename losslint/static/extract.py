@@ -33,8 +33,12 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
         facts = _model_facts(call, interpreter)
         if call.metrics is not None:  # what `"accuracy"` means depends on the Keras the file targets
             facts = replace(facts, keras_flavour=flavour())
-        labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in call.fits]
-        unknown = tuple((ref, text) for (_, text), ref, m in zip(call.fits, call.fit_refs, labeled)
+        fits, fit_refs = call.fits, call.fit_refs
+        if not fits and call.disabled_fits:  # only a fit under `if TRAIN:` (TRAIN = False) reaches it
+            fits = [(labels, text) for labels, text, _ in call.disabled_fits]
+            fit_refs = [ref for _, _, ref in call.disabled_fits]
+        labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in fits]
+        unknown = tuple((ref, text) for (_, text), ref, m in zip(fits, fit_refs, labeled)
                         if _labels_unknown(m))
         labeled = [m for m in labeled if m is not None]
         # label facts can silence a rule (LL102 on multi-hot labels)

@@ -20,7 +20,7 @@ from .callargs import arg as _arg, dotted, positional as _positional, string_val
 from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
 from .loss_calls import LossCalls, short_text
-from .names import NameResolver
+from .names import NameResolver, descendants
 from .node_positions import NodePositions, contains, same_file
 from .usercode import UserCode
 from .values import (
@@ -50,6 +50,9 @@ class CompileCall:
     has_loss: bool = True  # False: `compile(optimizer=...)` alone, nothing to resolve
     overridden: bool = False  # compiled again before any fit: this loss never trains (not judged)
     fit_refs: list = field(default_factory=list)  # where each of those fit calls is written
+    # (labels value, text, ref) of fits in a branch a literal flag disables (`if TRAIN:` with TRAIN = False):
+    # judged only when no fit that runs reaches this compile
+    disabled_fits: list = field(default_factory=list)
 
 
 @dataclass
@@ -117,6 +120,15 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 chosen = _body(statement) if test.value else _else_body(statement.orelse)
                 if chosen:
                     self.exec_block(chosen, env)
+                other = _else_body(statement.orelse) if test.value else _body(statement)
+                if other and _is_flag(statement.test) and _only_fits(other):
+                    # `if TRAIN:` with `TRAIN = False`: the labels its fit would train on still say
+                    # something about the compiled model; nothing else of the branch is kept
+                    before, self._disabled_branch = dict(env.vars), True
+                    try:
+                        self.exec_branches(env, other, None)
+                    finally:
+                        env.vars, self._disabled_branch = before, False
             else:
                 self.exec_branches(env, _body(statement), _else_body(statement.orelse))
         elif kind is cst.For and self.unroll(statement, env):
@@ -970,6 +982,10 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             model.last_compile = call
         elif method in k.FIT_METHODS:
             labels, text = self.labels_at_fit(node, env, method)
+            if getattr(self, "_disabled_branch", False):
+                if model.last_compile is not None:
+                    model.last_compile.disabled_fits.append((labels, text, self.ref(node)))
+                return UNKNOWN
             if model.last_compile is not None:  # facts of this model object's latest compile
                 model.last_compile.fits.append((labels, text))
                 model.last_compile.fit_refs.append(self.ref(node))
@@ -1147,6 +1163,20 @@ def _else_body(orelse) -> list | None:
     if isinstance(orelse, cst.If):  # elif
         return [orelse]
     return _body(orelse)
+
+
+def _is_flag(test: cst.BaseExpression) -> bool:
+    """`if TRAIN:`, `if not DEBUG:`, `if False:`: a switch, not a condition on the data or the model."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    return isinstance(test, cst.Name)
+
+
+def _only_fits(body: list) -> bool:
+    """The statements call `fit` and build or change no model (no compile, add, pop)."""
+    methods = {node.func.attr.value for statement in body for node in descendants(statement)
+               if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)}
+    return bool(methods & set(k.FIT_METHODS)) and not methods & {"compile", "add", "pop"}
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
