@@ -677,6 +677,18 @@ CAST_OPS = frozenset({"tensorflow.cast", "keras.ops.cast", "keras.backend.cast",
                       "tensorflow.nn.dropout"})
 # TF1 layers written by hand: `tf.matmul(x, W)` is a linear projection, and adding a bias
 # (`+ b`, `tf.add`, `tf.nn.bias_add`) keeps it linear
+# A weight written by hand: `tf.Variable(tf.random_normal([n_in, n_out]))`, `tf.get_variable("W", [n_in, n_out])`;
+# its last dimension is the unit count of the `tf.matmul(h, W)` it feeds. (symbol, shape argument)
+WEIGHT_INITIALIZERS: Mapping[str, tuple[str, int]] = MappingProxyType({
+    **{f"tensorflow.{name}": ("shape", 0) for name in (
+        "random_normal", "random.normal", "truncated_normal", "random.truncated_normal", "random_uniform",
+        "random.uniform", "zeros", "ones", "random.stateless_normal")},
+    "tensorflow.get_variable": ("shape", 1),
+})
+WEIGHT_VARIABLES: Mapping[str, tuple[str, int]] = MappingProxyType({
+    "tensorflow.Variable": ("initial_value", 0), "tensorflow.contrib.eager.Variable": ("initial_value", 0)})
+# `tf.concat([d_real, d_fake], axis=0)`: more rows of the same outputs (a GAN's discriminator on both batches)
+BATCH_CONCAT_OPS = frozenset({"tensorflow.concat"})
 MATMUL_OPS = frozenset({"tensorflow.matmul", "tensorflow.linalg.matmul", "tensorflow.nn.xw_plus_b"})
 BIAS_OPS = frozenset({"tensorflow.add", "tensorflow.math.add", "tensorflow.nn.bias_add"})
 # `y2[np.arange(n), y] = 1`: row indices that pick every row once

@@ -25,7 +25,7 @@ from .node_positions import NodePositions, contains, same_file
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Partial,
-    Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs,
+    Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, WeightMatrix, describe, model_outputs,
 )
 
 _MAX_UNROLL = 32
@@ -705,7 +705,30 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 return UNKNOWN  # not a weight variable: `tf.matmul(routing, softmax(pi))` mixes probabilities
             layer = Layer(self.wrapper.module.code_for_node(node.func), k.LAYERS["keras.layers.Dense"], self.ref(node))
             layer.activation = Activation("linear", layer.ref)
+            if isinstance(operands[1], WeightMatrix):  # `tf.Variable(tf.random_normal([256, 10]))`: 10 units
+                layer.units, layer.units_from_data = operands[1].units, operands[1].units_from_data
             return Tensor(layer, UNKNOWN)
+        if symbol in k.BATCH_CONCAT_OPS:  # `tf.concat([d_real, d_fake], axis=0)`: the same outputs, more rows
+            values_node, axis_node = _arg(node, "values", 0), _arg(node, "axis", 1)
+            values = self.eval(values_node, env) if values_node is not None else UNKNOWN
+            axis = self.eval(axis_node, env) if axis_node is not None else UNKNOWN
+            self._eval_args(node, env, skip=(values_node, axis_node))
+            if isinstance(axis, Const) and axis.value == 0 and isinstance(values, Seq) and values.items \
+                    and all(isinstance(v, Tensor) for v in values.items):
+                described = [describe(v) for v in values.items]
+                if all(d is not None and d.activation is not None for d in described) and len(
+                        {(d.activation.id, d.units) for d in described}) == 1:
+                    return values.items[0]
+            return UNKNOWN
+        if symbol in k.WEIGHT_INITIALIZERS or symbol in k.WEIGHT_VARIABLES:
+            shape_node = _arg(node, *(k.WEIGHT_INITIALIZERS.get(symbol) or k.WEIGHT_VARIABLES[symbol]))
+            value = self.eval(shape_node, env) if shape_node is not None else UNKNOWN
+            self._eval_args(node, env, skip=(shape_node,))
+            if symbol in k.WEIGHT_VARIABLES:
+                return value if isinstance(value, WeightMatrix) else UNKNOWN
+            if isinstance(value, Seq) and len(value.items) >= 2:
+                return WeightMatrix(_int(value.items[-1]), self.ref(node), isinstance(value.items[-1], FromData))
+            return UNKNOWN
         if symbol in k.BIAS_OPS:  # `tf.add(tf.matmul(h, W), b)`
             args = [self.eval(a, env) for a in _positional(node)]
             self._eval_args(node, env, skip=tuple(_positional(node)))
@@ -1089,6 +1112,11 @@ def _compare_consts(left: object, operator: cst.BaseCompOp, right: object) -> bo
             and all(isinstance(i, Const) for i in right.items):
         found = any(i.value == left.value for i in right.items)
         return found if isinstance(operator, cst.In) else not found
+    if isinstance(operator, (cst.Is, cst.IsNot)) and UNKNOWN not in (left, right) and any(
+            isinstance(v, Const) and v.value is None for v in (left, right)) and not all(
+            isinstance(v, Const) for v in (left, right)):
+        # `if activation is not None:` with `activation=tf.nn.relu`: a value we follow is not None
+        return isinstance(operator, cst.IsNot)
     function = _COMPARISONS.get(type(operator))
     if function is None or not isinstance(left, Const) or not isinstance(right, Const):
         return None
