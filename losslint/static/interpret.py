@@ -527,6 +527,15 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 if result.activation is not None and not self.inside(result.activation.ref, result.ref):
                     result.activation.inferred = True
             return result
+        own_call = callee.user_class.lookup("call") if isinstance(callee, Model) and callee.user_class else None
+        if own_call is not None and len(node.args) > 1 and not any(a.star for a in node.args):
+            # `net(x, is_training=True)`: the model's own call() with these arguments (its output was
+            # taken with the defaults, where `if not is_training: x = tf.nn.softmax(x)` ran)
+            args, kwargs, complete = self._evaluated_arguments(node, env)
+            output = self.call_function(own_call, args, kwargs, complete, bound_self=callee)
+            if isinstance(output, Tensor):
+                return output
+            return self.called_model(callee, args[0] if args else UNKNOWN)
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
             inputs = self.eval(args[0], env) if args else UNKNOWN
