@@ -839,6 +839,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                                     and body.args[0].keyword is None and not body.args[0].star
                                     and isinstance(body.args[0].value, cst.Name)
                                     and body.args[0].value.value == only) else None
+            if only and _scales(body, only):  # `Lambda(lambda x: x * 200.0)`: an affine rescaling
+                layer.spec = k.LAYERS["keras.layers.Rescaling"]
+                return layer
         value = self._symbol(applied, env) if isinstance(applied, (cst.Name, cst.Attribute)) else UNKNOWN
         activation_id = k.ACTIVATION_BY_FUNCTION.get(value.name) if isinstance(value, Symbol) else None
         if activation_id is not None:
@@ -1200,6 +1203,19 @@ def _else_body(orelse) -> list | None:
     if isinstance(orelse, cst.If):  # elif
         return [orelse]
     return _body(orelse)
+
+
+def _scales(body: cst.BaseExpression, name: str) -> bool:
+    """`x * 200.0`, `100 * x`, `x / 255`, `x + 1.5`: the parameter scaled or shifted by a number."""
+    if not isinstance(body, cst.BinaryOperation) or not isinstance(
+            body.operator, (cst.Multiply, cst.Divide, cst.Add, cst.Subtract)):
+        return False
+    sides = (body.left, body.right)
+    number = [s for s in sides if isinstance(s, (cst.Integer, cst.Float)) or (
+        isinstance(s, cst.UnaryOperation) and isinstance(s.expression, (cst.Integer, cst.Float)))]
+    named = [s for s in sides if isinstance(s, cst.Name) and s.value == name]
+    return len(number) == 1 and len(named) == 1 and (
+        body.right is number[0] or isinstance(body.operator, (cst.Multiply, cst.Add)))
 
 
 def _is_flag(test: cst.BaseExpression) -> bool:
