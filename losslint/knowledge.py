@@ -687,6 +687,8 @@ WEIGHT_INITIALIZERS: Mapping[str, tuple[str, int]] = MappingProxyType({
 })
 WEIGHT_VARIABLES: Mapping[str, tuple[str, int]] = MappingProxyType({
     "tensorflow.Variable": ("initial_value", 0), "tensorflow.contrib.eager.Variable": ("initial_value", 0)})
+# `class MLP(tf.Module)` with `__call__`: a plain object that holds layers and computes with them
+MODULE_BASES = frozenset({"tensorflow.Module"})
 # `tf.concat([d_real, d_fake], axis=0)`: more rows of the same outputs (a GAN's discriminator on both batches)
 BATCH_CONCAT_OPS = frozenset({"tensorflow.concat"})
 MATMUL_OPS = frozenset({"tensorflow.matmul", "tensorflow.linalg.matmul", "tensorflow.nn.xw_plus_b"})

@@ -528,6 +528,11 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                     result.activation.inferred = True
             return result
         own_call = callee.user_class.lookup("call") if isinstance(callee, Model) and callee.user_class else None
+        if isinstance(callee, Model) and callee.kind == "object" and callee.user_class is not None \
+                and callee.user_class.lookup("__call__") is not None and not any(a.star for a in node.args):
+            # an instance of a plain class (a `tf.Module` written by hand) called: its `__call__`
+            args, kwargs, complete = self._evaluated_arguments(node, env)
+            return self.call_function(callee.user_class.lookup("__call__"), args, kwargs, complete, bound_self=callee)
         if own_call is not None and len(node.args) > 1 and not any(a.star for a in node.args):
             # `net(x, is_training=True)`: the model's own call() with these arguments (its output was
             # taken with the defaults, where `if not is_training: x = tf.nn.softmax(x)` ran)

@@ -180,7 +180,7 @@ class UserCode:
                     env=None) -> object:
         base = cls.root_base
         ref = self.ref(node)
-        if base is None:  # a plain class: an object whose attributes may hold models
+        if base is None or base in k.MODULE_BASES:  # a plain class (or a `tf.Module`): attributes may hold models
             instance = Model("object", ref, user_class=cls)
             init = cls.lookup("__init__")
             if init is not None:
