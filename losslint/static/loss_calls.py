@@ -257,12 +257,13 @@ def _site_facts(call: LossCall) -> ModelFacts | None:
     description = describe(prediction)
     if description is None:
         return ModelFacts(call.text, call.ref, (), unresolved=("output activation",), site="loss-call")
-    unresolved = []
+    unresolved, partly = [], []
     activation = known_activation(description.activation)
     if activation is None:
         unresolved.append("output activation")
-    if description.units is None:
-        unresolved.append("unit count")
+    if description.units is None:  # a count read from the data (`labels.shape[1]`) is known in part, as for compile()
+        from_data = description.units_from_data or description.layer.units_from_data
+        (partly if from_data else unresolved).append("units from data" if from_data else "unit count")
     if call.loss.from_logits is None:
         unresolved.append("from_logits")
     layer = description.layer
@@ -278,7 +279,8 @@ def _site_facts(call: LossCall) -> ModelFacts | None:
         labels=label_facts(call.y_true, call.y_true_text),
         confidence=Confidence.INFERRED if description.inferred else Confidence.HIGH,
     )
-    return ModelFacts(call.text, call.ref, (output,), unresolved=tuple(unresolved), site="loss-call")
+    return ModelFacts(call.text, call.ref, (output,), unresolved=tuple(unresolved), partly_known=tuple(partly),
+                      site="loss-call")
 
 
 def label_facts(value: object, text: str) -> LabelFacts | None:
