@@ -274,6 +274,15 @@ class ZerosArray:
     ref: SourceRef
 
 
+@dataclass(eq=False)
+class WeightMatrix:
+    """`tf.Variable(tf.random_normal([n_in, n_out]))`: a weight written by hand; `units` is n_out when literal."""
+
+    units: int | None
+    ref: SourceRef
+    units_from_data: bool = False  # n_out is read from the data (`len(vocab)`)
+
+
 Value = Union[_Unknown, Const, Symbol, Seq, Mapping_, Layer, Tensor, Model, Loss, Metric, Activation]
 
 
