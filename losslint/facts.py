@@ -120,6 +120,9 @@ class ModelFacts:
     # static only: the `fit` calls of this compile whose labels could not be followed, as
     # (where the fit call is written, the labels as written) — LL902
     labels_unknown: tuple[tuple[SourceRef, str], ...] = ()
+    # static only: which Keras the file targets (`static.flavour`: "tf.keras", "keras2" = standalone
+    # Keras ≤ 2.3, "keras3"), None when it cannot be told; `metrics=["accuracy"]` depends on it
+    keras_flavour: str | None = None
 
     @property
     def is_multi_output(self) -> bool:

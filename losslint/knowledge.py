@@ -13,7 +13,7 @@ TensorFlow ops stay `tensorflow.<path>`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -177,6 +177,9 @@ def _index(specs, *fields: str) -> Mapping[str, str]:
 ACTIVATION_BY_STRING = _index(_ACTIVATION_LIST, "string_ids")
 ACTIVATION_BY_FUNCTION = _index(_ACTIVATION_LIST, "functions")
 ACTIVATION_BY_LAYER = _index(_ACTIVATION_LIST, "layers")
+# `self.activation = activations.get(activation)` in a layer written by hand (a copy of Dense):
+# the activation function a string id (or None: linear) names
+ACTIVATION_GETTERS = frozenset({"keras.activations.get"})
 
 # --------------------------------------------------------------------------- losses
 
@@ -318,6 +321,21 @@ _DIRECT_LOSS_LIST = (
     _direct("compat.v1.losses.log_loss", "binary_crossentropy", predictions="predictions", from_logits=False),
 )
 DIRECT_LOSSES: Mapping[str, DirectLossSpec] = MappingProxyType({d.symbol: d for d in _DIRECT_LOSS_LIST})
+# TFLearn: `regression(net, loss="categorical_crossentropy")` trains the tensor `net` with a loss named
+# by a string: (the Keras loss it computes, whether it takes logits), read from tflearn/objectives.py.
+# Its `binary_crossentropy` and `softmax_categorical_crossentropy` take logits
+# (`sigmoid_cross_entropy_with_logits` / `softmax_cross_entropy_with_logits`); `categorical_crossentropy`
+# takes probabilities (it clips and takes the log).
+TFLEARN_REGRESSION = frozenset({"tflearn.regression", "tflearn.layers.regression",
+                                "tflearn.layers.estimator.regression"})
+TFLEARN_REGRESSION_ARGS = (("incoming", 0), ("loss", 3))
+TFLEARN_DEFAULT_LOSS = "categorical_crossentropy"
+TFLEARN_LOSSES: Mapping[str, tuple[str, bool]] = MappingProxyType({
+    "categorical_crossentropy": ("categorical_crossentropy", False),
+    "softmax_categorical_crossentropy": ("categorical_crossentropy", True),
+    "binary_crossentropy": ("binary_crossentropy", True),
+    "weighted_crossentropy": ("binary_crossentropy", True),
+})
 # A Keras loss object is called as `loss(y_true, y_pred)`; a `keras.losses` function takes
 # `from_logits` as its third argument when it is one of FROM_LOGITS_FIRST_POSITIONAL.
 LOSS_CALL_ARGS = (("y_true", 0), ("y_pred", 1))
@@ -355,6 +373,9 @@ class LayerSpec:
     merge: str | None = None  # MERGE layers: "add", "concatenate", "average", "maximum", "minimum"
     # Keras 1's name of the units argument, still accepted by Keras 2 (`Dense(output_dim=4)`)
     legacy_units_keyword: str | None = None
+    # Keras 0.x's position of the unit count (`Dense(input_dim, output_dim)`); an int there (where Keras 1+
+    # has the activation) marks the old signature
+    keras0_units_position: int | None = None
 
 
 def _shape(name: str, keeps_units: bool = True, keeps_distribution: bool = False) -> LayerSpec:
@@ -373,7 +394,7 @@ def _projection(name: str, units_kw: str, activation_pos: int | None, default: s
 
 
 _LAYER_LIST = (
-    _projection("Dense", "units", 1),
+    replace(_projection("Dense", "units", 1), keras0_units_position=1),
     _projection("EinsumDense", "output_shape", None),
     *(_projection(n, "filters", None) for n in (
         "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
@@ -436,6 +457,9 @@ FUNCTIONAL_LAYERS: Mapping[str, FunctionalLayerSpec] = MappingProxyType({
                   "relu"),
     **_functional(tuple(f"{m}.{op}" for m in _SLIM for op in ("conv2d", "convolution2d")), "Conv2D",
                   "num_outputs", ("activation_fn", 7), "relu"),
+    # TFLearn: `fully_connected(incoming, n_units, activation='linear')`
+    **_functional(("tflearn.fully_connected", "tflearn.layers.fully_connected", "tflearn.layers.core.fully_connected"),
+                  "Dense", "n_units", ("activation", 2), "linear"),
 })
 FUNCTIONAL_LAYER_INPUTS = ("inputs", 0)
 # `tf.nn.depth_to_space(x, block)`: moves channels into space (sub-pixel upscaling); the last axis
@@ -612,6 +636,7 @@ class LabelOp(str, enum.Enum):
     TENSOR_SLICES = "tensor-slices"  # tf.data.Dataset.from_tensor_slices((x, y))
     IDENTITY_MATRIX = "identity-matrix"  # np.eye(C)[y]: one-hot of width C
     ZEROS = "zeros"  # np.zeros((n, C)): one-hot once `y2[np.arange(n), y] = 1` sets one 1 per row
+    CLASS_RANGE = "class-range"  # np.arange(C): `(np.arange(C) == y[:, None])` is one-hot of width C
 
 
 @dataclass(frozen=True)
@@ -641,6 +666,7 @@ _LABEL_FUNCTION_LIST = (
     *_label_functions(LabelOp.TENSOR_SLICES, "tensorflow.data.Dataset.from_tensor_slices",
                       "tensorflow.data.Dataset.from_tensors"),
     *_label_functions(LabelOp.IDENTITY_MATRIX, "numpy.eye", "numpy.identity"),
+    *_label_functions(LabelOp.CLASS_RANGE, "numpy.arange"),
     *_label_functions(LabelOp.ZEROS, "numpy.zeros"),
 )
 # ops that only reshape a tensor (an elementwise activation survives; the unit count may not), and
@@ -651,6 +677,20 @@ CAST_OPS = frozenset({"tensorflow.cast", "keras.ops.cast", "keras.backend.cast",
                       "tensorflow.nn.dropout"})
 # TF1 layers written by hand: `tf.matmul(x, W)` is a linear projection, and adding a bias
 # (`+ b`, `tf.add`, `tf.nn.bias_add`) keeps it linear
+# A weight written by hand: `tf.Variable(tf.random_normal([n_in, n_out]))`, `tf.get_variable("W", [n_in, n_out])`;
+# its last dimension is the unit count of the `tf.matmul(h, W)` it feeds. (symbol, shape argument)
+WEIGHT_INITIALIZERS: Mapping[str, tuple[str, int]] = MappingProxyType({
+    **{f"tensorflow.{name}": ("shape", 0) for name in (
+        "random_normal", "random.normal", "truncated_normal", "random.truncated_normal", "random_uniform",
+        "random.uniform", "zeros", "ones", "random.stateless_normal")},
+    "tensorflow.get_variable": ("shape", 1),
+})
+WEIGHT_VARIABLES: Mapping[str, tuple[str, int]] = MappingProxyType({
+    "tensorflow.Variable": ("initial_value", 0), "tensorflow.contrib.eager.Variable": ("initial_value", 0)})
+# `class MLP(tf.Module)` with `__call__`: a plain object that holds layers and computes with them
+MODULE_BASES = frozenset({"tensorflow.Module"})
+# `tf.concat([d_real, d_fake], axis=0)`: more rows of the same outputs (a GAN's discriminator on both batches)
+BATCH_CONCAT_OPS = frozenset({"tensorflow.concat"})
 MATMUL_OPS = frozenset({"tensorflow.matmul", "tensorflow.linalg.matmul", "tensorflow.nn.xw_plus_b"})
 BIAS_OPS = frozenset({"tensorflow.add", "tensorflow.math.add", "tensorflow.nn.bias_add"})
 # `y2[np.arange(n), y] = 1`: row indices that pick every row once

@@ -1,6 +1,6 @@
 """## What it does
 Finds `poisson` on an output that can be negative, and `kl_divergence` on an output that is not
-a probability (linear, tanh, relu…).
+a probability distribution (linear, tanh, relu…, or a sigmoid over several units).
 
 ## Why is this bad?
 Poisson loss computes `y_pred - y_true * log(y_pred)`: it needs a positive rate. Keras adds
@@ -32,7 +32,8 @@ model = keras.Sequential([
 ])
 model.compile(optimizer="adam", loss="poisson")
 ```
-(For `kl_divergence`, use `activation="softmax"`.)
+(For `kl_divergence`, use `activation="softmax"`: a sigmoid output with several units is no
+distribution either — its units do not sum to 1.)
 
 ## Fix safety
 Display-only: choosing the output activation changes the model.
@@ -46,7 +47,7 @@ Silent on every backend until the loss becomes NaN.
 """
 
 from ..diagnostics import Applicability, Finding
-from ..knowledge import LossFamily
+from ..knowledge import LossFamily, OutputKind
 from ..registry import rule
 from ._common import confidence, judged, output_note, quoted, set_activation
 
@@ -59,6 +60,11 @@ def check(model):
             problem, wanted = "which can be negative", "softplus"
         elif family is LossFamily.KL_DIVERGENCE and not activation.kind.is_probability:
             problem, wanted = "which is not a probability distribution", "softmax"
+        elif family is LossFamily.KL_DIVERGENCE and activation.kind is OutputKind.UNIT_INTERVAL \
+                and output.units and output.units > 1:
+            # independent sigmoids: each unit in (0, 1), but the row does not sum to 1
+            problem, wanted = f"whose {output.units} units do not sum to 1 (not a probability distribution)", \
+                "softmax"
         else:
             continue
         yield Finding(

@@ -10,6 +10,7 @@ from .. import knowledge as k
 from ..diagnostics import Confidence, SourceRef
 from ..facts import LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, \
     loss_display
+from .flavour import keras_flavour
 from .interpret import CompileCall, Interpreter
 from .loss_calls import label_facts, loss_call_sites
 from .torch.extract import torch_loss_sites
@@ -24,14 +25,21 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
     (a `project.ProjectContext`) follows imports of the project's own modules."""
     interpreter = Interpreter(wrapper, path, project=project)
     models = []
+    flavour = _Lazy(lambda: keras_flavour(wrapper.module.code))
     for call in interpreter.run():
         if call.overridden:
             continue  # compiled again before any fit: this loss never trains the model
         if interpreter.compiled_loss_unused(call.model):
             continue  # its train_step never uses the compiled loss: nothing of this compile trains the model
         facts = _model_facts(call, interpreter)
-        labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in call.fits]
-        unknown = tuple((ref, text) for (_, text), ref, m in zip(call.fits, call.fit_refs, labeled)
+        if call.metrics is not None:  # what `"accuracy"` means depends on the Keras the file targets
+            facts = replace(facts, keras_flavour=flavour())
+        fits, fit_refs = call.fits, call.fit_refs
+        if not fits and call.disabled_fits:  # only a fit under `if TRAIN:` (TRAIN = False) reaches it
+            fits = [(labels, text) for labels, text, _ in call.disabled_fits]
+            fit_refs = [ref for _, _, ref in call.disabled_fits]
+        labeled = [_with_labels(facts, labels, text, model_output_names(call.model)) for labels, text in fits]
+        unknown = tuple((ref, text) for (_, text), ref, m in zip(fits, fit_refs, labeled)
                         if _labels_unknown(m))
         labeled = [m for m in labeled if m is not None]
         # label facts can silence a rule (LL102 on multi-hot labels)
@@ -39,6 +47,18 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
     models.extend(loss_call_sites(interpreter.loss_calls))
     models.extend(torch_loss_sites(interpreter.torch_loss_calls))
     return models
+
+
+class _Lazy:
+    """A value computed on first use, once."""
+
+    def __init__(self, compute):
+        self._compute, self._done, self._value = compute, False, None
+
+    def __call__(self):
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value
 
 
 def _labels_unknown(labeled: ModelFacts | None) -> bool:

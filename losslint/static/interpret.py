@@ -21,13 +21,14 @@ from .callargs import arg as _arg, dotted, positional as _positional, string_val
 from .env import MISSING as _MISSING, Env
 from .labels import LabelSemantics
 from .loss_calls import LossCalls, short_text
-from .names import NameResolver
+from .names import NameResolver, descendants
 from .node_positions import NodePositions, contains, same_file
 from .torch.library import TorchLibrary
 from .usercode import UserCode
 from .values import (
     UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Partial,
-    CommandLine, OptionDefault, Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, describe, model_outputs, same_value,
+    CommandLine, OptionDefault, Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, WeightMatrix, describe,
+    model_outputs, same_value,
 )
 
 _MAX_UNROLL = 32
@@ -52,6 +53,9 @@ class CompileCall:
     has_loss: bool = True  # False: `compile(optimizer=...)` alone, nothing to resolve
     overridden: bool = False  # compiled again before any fit: this loss never trains (not judged)
     fit_refs: list = field(default_factory=list)  # where each of those fit calls is written
+    # (labels value, text, ref) of fits in a branch a literal flag disables (`if TRAIN:` with TRAIN = False):
+    # judged only when no fit that runs reaches this compile
+    disabled_fits: list = field(default_factory=list)
 
 
 @dataclass
@@ -120,6 +124,15 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                 chosen = _body(statement) if test.value else _else_body(statement.orelse)
                 if chosen:
                     self.exec_block(chosen, env)
+                other = _else_body(statement.orelse) if test.value else _body(statement)
+                if other and _is_flag(statement.test) and _only_fits(other):
+                    # `if TRAIN:` with `TRAIN = False`: the labels its fit would train on still say
+                    # something about the compiled model; nothing else of the branch is kept
+                    before, self._disabled_branch = dict(env.vars), True
+                    try:
+                        self.exec_branches(env, other, None)
+                    finally:
+                        env.vars, self._disabled_branch = before, False
             else:
                 self.exec_branches(env, _body(statement), _else_body(statement.orelse))
         elif kind is cst.For and self.unroll(statement, env):
@@ -170,6 +183,14 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                 self.eval(arg.value, env)
             iterable = iterable.args[0].value
         items = self.eval(iterable, env)
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and not iterable.args:
+            # `for name, loss in losses.items():` over a dict literal: its pairs, in order
+            mapping = self.eval(iterable.func.value, env)
+            method = iterable.func.attr.value
+            if isinstance(mapping, Mapping_) and method in ("items", "values", "keys"):
+                items = Seq([Seq([Const(key, None), value], None) if method == "items" else
+                             value if method == "values" else Const(key, None)
+                             for key, value in mapping.items.items()], None)
         if isinstance(items, Seq) and len(items.items) <= _MAX_UNROLL:
             return list(items.items)
         if isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
@@ -372,6 +393,10 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         result = True
         for target in node.comparisons:
             right = self.eval(target.comparator, env)
+            if len(node.comparisons) == 1:  # `(np.arange(C) == y[:, None])`: one-hot labels
+                labels = self.label_compare(left, target.operator, right, self.ref(node))
+                if labels is not None:
+                    return labels
             outcome = _membership(left, target.operator, right)
             if outcome is None:
                 outcome = _compare_consts(left, target.operator, right)
@@ -551,6 +576,20 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         torch = self.torch_call_value(callee, node, env)  # a module applied, a loss called
         if torch is not None:
             return torch
+        own_call = callee.user_class.lookup("call") if isinstance(callee, Model) and callee.user_class else None
+        if isinstance(callee, Model) and callee.kind == "object" and callee.user_class is not None \
+                and callee.user_class.lookup("__call__") is not None and not any(a.star for a in node.args):
+            # an instance of a plain class (a `tf.Module` written by hand) called: its `__call__`
+            args, kwargs, complete = self._evaluated_arguments(node, env)
+            return self.call_function(callee.user_class.lookup("__call__"), args, kwargs, complete, bound_self=callee)
+        if own_call is not None and len(node.args) > 1 and not any(a.star for a in node.args):
+            # `net(x, is_training=True)`: the model's own call() with these arguments (its output was
+            # taken with the defaults, where `if not is_training: x = tf.nn.softmax(x)` ran)
+            args, kwargs, complete = self._evaluated_arguments(node, env)
+            output = self.call_function(own_call, args, kwargs, complete, bound_self=callee)
+            if isinstance(output, Tensor):
+                return output
+            return self.called_model(callee, args[0] if args else UNKNOWN)
         if isinstance(callee, (Layer, Model)):
             args = _positional(node)
             inputs = self.eval(args[0], env) if args else UNKNOWN
@@ -712,6 +751,13 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             threshold = threshold.value if isinstance(threshold, Const) and isinstance(threshold.value, (int, float)) \
                 and not isinstance(threshold.value, bool) else None
             return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node), threshold)
+        if symbol in k.ACTIVATION_GETTERS:  # `activations.get("softmax")`: the function it names
+            args = _positional(node)
+            value = self.eval(args[0], env) if args else UNKNOWN
+            if isinstance(value, Const) and (value.value is None or value.value in k.ACTIVATION_BY_STRING):
+                name = k.ACTIVATION_BY_STRING[value.value] if value.value is not None else "linear"
+                return Symbol(f"keras.activations.{name}", value.ref or self.ref(node))
+            return value if isinstance(value, Symbol) and value.name in k.ACTIVATION_BY_FUNCTION else UNKNOWN
         if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
             args = _positional(node)
             if len(args) >= 1:
@@ -753,6 +799,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         if symbol == k.TF1_PLACEHOLDER:
             self._eval_args(node, env)
             return Placeholder(self.ref(node))
+        if symbol in k.TFLEARN_REGRESSION:  # `tflearn.regression(net, loss=...)`: the loss meets `net`
+            return self.tflearn_regression(node, env)
         if symbol in k.FUNCTIONAL_LAYERS:  # `tf.layers.dense(x, 10)`
             return self.apply_functional_layer(k.FUNCTIONAL_LAYERS[symbol], node, env)
         if symbol in k.MATMUL_OPS:  # `tf.matmul(h, W)`: a linear layer written by hand
@@ -762,7 +810,30 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                 return UNKNOWN  # not a weight variable: `tf.matmul(routing, softmax(pi))` mixes probabilities
             layer = Layer(self.wrapper.module.code_for_node(node.func), k.LAYERS["keras.layers.Dense"], self.ref(node))
             layer.activation = Activation("linear", layer.ref)
+            if isinstance(operands[1], WeightMatrix):  # `tf.Variable(tf.random_normal([256, 10]))`: 10 units
+                layer.units, layer.units_from_data = operands[1].units, operands[1].units_from_data
             return Tensor(layer, UNKNOWN)
+        if symbol in k.BATCH_CONCAT_OPS:  # `tf.concat([d_real, d_fake], axis=0)`: the same outputs, more rows
+            values_node, axis_node = _arg(node, "values", 0), _arg(node, "axis", 1)
+            values = self.eval(values_node, env) if values_node is not None else UNKNOWN
+            axis = self.eval(axis_node, env) if axis_node is not None else UNKNOWN
+            self._eval_args(node, env, skip=(values_node, axis_node))
+            if isinstance(axis, Const) and axis.value == 0 and isinstance(values, Seq) and values.items \
+                    and all(isinstance(v, Tensor) for v in values.items):
+                described = [describe(v) for v in values.items]
+                if all(d is not None and d.activation is not None for d in described) and len(
+                        {(d.activation.id, d.units) for d in described}) == 1:
+                    return values.items[0]
+            return UNKNOWN
+        if symbol in k.WEIGHT_INITIALIZERS or symbol in k.WEIGHT_VARIABLES:
+            shape_node = _arg(node, *(k.WEIGHT_INITIALIZERS.get(symbol) or k.WEIGHT_VARIABLES[symbol]))
+            value = self.eval(shape_node, env) if shape_node is not None else UNKNOWN
+            self._eval_args(node, env, skip=(shape_node,))
+            if symbol in k.WEIGHT_VARIABLES:
+                return value if isinstance(value, WeightMatrix) else UNKNOWN
+            if isinstance(value, Seq) and len(value.items) >= 2:
+                return WeightMatrix(_int(value.items[-1]), self.ref(node), isinstance(value.items[-1], FromData))
+            return UNKNOWN
         if symbol in k.BIAS_OPS:  # `tf.add(tf.matmul(h, W), b)`
             args = [self.eval(a, env) for a in _positional(node)]
             self._eval_args(node, env, skip=tuple(_positional(node)))
@@ -864,6 +935,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                                     and body.args[0].keyword is None and not body.args[0].star
                                     and isinstance(body.args[0].value, cst.Name)
                                     and body.args[0].value.value == only) else None
+            if only and _scales(body, only):  # `Lambda(lambda x: x * 200.0)`: an affine rescaling
+                layer.spec = k.LAYERS["keras.layers.Rescaling"]
+                return layer
         value = self._symbol(applied, env) if isinstance(applied, (cst.Name, cst.Attribute)) else UNKNOWN
         activation_id = k.ACTIVATION_BY_FUNCTION.get(value.name) if isinstance(value, Symbol) else None
         if activation_id is not None:
@@ -921,11 +995,17 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             layer.name = value.value if isinstance(value, Const) and isinstance(value.value, str) else None
         if spec is None:
             return layer
+        keras0 = None  # Keras 0.x `Dense(128, 2)`: an int where Keras 1+ has the activation
+        if spec.keras0_units_position is not None and _arg(node, None, spec.keras0_units_position) is not None:
+            old = self.eval(_arg(node, None, spec.keras0_units_position), env)
+            keras0 = old if isinstance(old, Const) and type(old.value) is int else None
         if spec.units_arg:
             units_node = _arg(node, *spec.units_arg)
             if units_node is None and spec.legacy_units_keyword:
                 units_node = _arg(node, spec.legacy_units_keyword, None)
             value = self.eval(units_node, env) if units_node is not None else UNKNOWN
+            if keras0:
+                value = keras0  # Keras 0.x `Dense(input_dim, output_dim)`: the second is the unit count
             if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
                 layer.units = value.value
                 layer.inferred = value.ref is None or not self.inside(value.ref, layer.ref)
@@ -955,6 +1035,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             layer.activation = Activation(k.ACTIVATION_BY_LAYER[symbol], layer.ref)
         elif spec.activation_arg:
             activation_node = _arg(node, *spec.activation_arg)
+            if keras0:
+                activation_node = _arg(node, spec.activation_arg[0], None)
             if activation_node is None:
                 layer.activation = Activation(spec.default_activation, layer.ref)
             else:
@@ -1031,6 +1113,10 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             model.last_compile = call
         elif method in k.FIT_METHODS:
             labels, text = self.labels_at_fit(node, env, method)
+            if getattr(self, "_disabled_branch", False):
+                if model.last_compile is not None:
+                    model.last_compile.disabled_fits.append((labels, text, self.ref(node)))
+                return UNKNOWN
             if model.last_compile is not None:  # facts of this model object's latest compile
                 model.last_compile.fits.append((labels, text))
                 model.last_compile.fit_refs.append(self.ref(node))
@@ -1079,7 +1165,10 @@ _AUGMENTED = {cst.AddAssign: cst.Add(), cst.SubtractAssign: cst.Subtract(), cst.
 _COMPARISONS = {
     cst.Equal: lambda a, b: a == b, cst.NotEqual: lambda a, b: a != b, cst.LessThan: lambda a, b: a < b,
     cst.GreaterThan: lambda a, b: a > b, cst.LessThanEqual: lambda a, b: a <= b,
-    cst.GreaterThanEqual: lambda a, b: a >= b, cst.Is: lambda a, b: a is b, cst.IsNot: lambda a, b: a is not b,
+    cst.GreaterThanEqual: lambda a, b: a >= b,
+    # `top is 'classification'`: CPython interns equal literals, so `is` between constants compares like
+    # `==` (of the same type: `1 is True` is False)
+    cst.Is: lambda a, b: type(a) is type(b) and a == b, cst.IsNot: lambda a, b: not (type(a) is type(b) and a == b),
 }
 
 
@@ -1131,6 +1220,11 @@ def _compare_consts(left: object, operator: cst.BaseCompOp, right: object) -> bo
             and all(isinstance(i, Const) for i in right.items):
         found = any(i.value == left.value for i in right.items)
         return found if isinstance(operator, cst.In) else not found
+    if isinstance(operator, (cst.Is, cst.IsNot)) and UNKNOWN not in (left, right) and any(
+            isinstance(v, Const) and v.value is None for v in (left, right)) and not all(
+            isinstance(v, Const) for v in (left, right)):
+        # `if activation is not None:` with `activation=tf.nn.relu`: a value we follow is not None
+        return isinstance(operator, cst.IsNot)
     function = _COMPARISONS.get(type(operator))
     if function is None or not isinstance(left, Const) or not isinstance(right, Const):
         return None
@@ -1218,6 +1312,33 @@ def _else_body(orelse) -> list | None:
     if isinstance(orelse, cst.If):  # elif
         return [orelse]
     return _body(orelse)
+
+
+def _scales(body: cst.BaseExpression, name: str) -> bool:
+    """`x * 200.0`, `100 * x`, `x / 255`, `x + 1.5`: the parameter scaled or shifted by a number."""
+    if not isinstance(body, cst.BinaryOperation) or not isinstance(
+            body.operator, (cst.Multiply, cst.Divide, cst.Add, cst.Subtract)):
+        return False
+    sides = (body.left, body.right)
+    number = [s for s in sides if isinstance(s, (cst.Integer, cst.Float)) or (
+        isinstance(s, cst.UnaryOperation) and isinstance(s.expression, (cst.Integer, cst.Float)))]
+    named = [s for s in sides if isinstance(s, cst.Name) and s.value == name]
+    return len(number) == 1 and len(named) == 1 and (
+        body.right is number[0] or isinstance(body.operator, (cst.Multiply, cst.Add)))
+
+
+def _is_flag(test: cst.BaseExpression) -> bool:
+    """`if TRAIN:`, `if not DEBUG:`, `if False:`: a switch, not a condition on the data or the model."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    return isinstance(test, cst.Name)
+
+
+def _only_fits(body: list) -> bool:
+    """The statements call `fit` and build or change no model (no compile, add, pop)."""
+    methods = {node.func.attr.value for statement in body for node in descendants(statement)
+               if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)}
+    return bool(methods & set(k.FIT_METHODS)) and not methods & {"compile", "add", "pop"}
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

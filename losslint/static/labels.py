@@ -11,7 +11,8 @@ import libcst as cst
 
 from .. import knowledge as k
 from .callargs import arg as _arg, positional as _positional
-from .values import UNKNOWN, Const, Dataset, Helper, IdentityMatrix, Labels, Seq, ZerosArray
+from .env import Env
+from .values import UNKNOWN, Const, Dataset, Function, Helper, IdentityMatrix, Labels, Range, Seq, ZerosArray
 
 _NOT_MINE = None
 
@@ -72,6 +73,9 @@ class LabelSemantics:
         if op is k.LabelOp.IDENTITY_MATRIX:
             size = args[0] if args else UNKNOWN
             return IdentityMatrix(_int(size), ref)
+        if op is k.LabelOp.CLASS_RANGE:
+            size = _int(first) if len(args) == 1 else None
+            return Range(list(range(size)), ref) if size is not None and 0 < size <= 1000 else UNKNOWN
         if op is k.LabelOp.ZEROS:
             shape = args[0] if args else UNKNOWN
             if isinstance(shape, Seq) and len(shape.items) == 2:
@@ -198,10 +202,39 @@ class LabelSemantics:
                 return base
             if method == "map" and _keeps_labels(node):
                 return base
+            if method == "map":  # `ds.map(lambda x, y: (x, tf.one_hot(y, 10)))`, `ds.map(preprocess)`
+                return Dataset(self._mapped_labels(base, node, env), base.ref)
             return Dataset(UNKNOWN, base.ref)
         if isinstance(base, Helper):
             return self._helper_method(base, method, node, env)
         return _NOT_MINE
+
+    def _mapped_labels(self, dataset: Dataset, node: cst.Call, env) -> object:
+        """The labels of `dataset.map(f)` where `f(x, y)` returns `(features, labels)`; only a labels value
+        that says something (one-hot from `tf.one_hot(y, 10)`) is kept, anything else is unknown."""
+        args = _positional(node)
+        if len(args) < 1 or any(a.star for a in node.args):
+            self._eval_args(node, env)
+            return UNKNOWN
+        function = args[0]
+        if isinstance(function, cst.Lambda):
+            params = function.params.params
+            if len(params) != 2 or isinstance(function.params.star_arg, cst.Param) or not isinstance(function.body, cst.Tuple) \
+                    or len(function.body.elements) != 2:
+                return UNKNOWN
+            scope = Env(env)
+            scope.vars[params[0].name.value] = UNKNOWN
+            scope.vars[params[1].name.value] = dataset.labels
+            result = self.eval(function.body.elements[1].value, scope)
+        else:
+            callee = self.eval(function, env)
+            if not isinstance(callee, Function):
+                return UNKNOWN
+            returned = self.call_function(callee, [UNKNOWN, dataset.labels], {}, complete=True)
+            if not (isinstance(returned, Seq) and len(returned.items) == 2):
+                return UNKNOWN
+            result = returned.items[1]
+        return result if isinstance(result, Labels) else UNKNOWN
 
     def _helper_method(self, helper: Helper, method: str, node: cst.Call, env) -> object:
         ref = self.ref(node)
@@ -257,11 +290,24 @@ class LabelSemantics:
             return Labels("index", left.ref, left.num_classes, shift(lo), shift(hi), left.dtype)
         return UNKNOWN
 
+    def label_compare(self, left: object, operator: cst.BaseCompOp, right: object, ref) -> object:
+        """`(np.arange(C) == y[:, None])`: one-hot rows of width C (bool); None when not this idiom."""
+        if not isinstance(operator, cst.Equal):
+            return _NOT_MINE
+        if isinstance(right, Range):
+            left, right = right, left
+        if not isinstance(left, Range) or not isinstance(right, Labels) or right.format != "index" \
+                or left.values != list(range(len(left.values))):
+            return _NOT_MINE
+        return Labels("one-hot", ref, len(left.values), 0, 1, "bool")
+
     def label_subscript(self, base: object, node: cst.Subscript, env) -> object:
         """`y[:800]`, `y[idx]` keep the labels; `np.eye(C)[y]` makes one-hot rows of width C."""
         if isinstance(base, IdentityMatrix):
             return Labels("one-hot", self.ref(node), base.size, 0, 1, "float64")
         if isinstance(base, Labels):
+            if len(node.slice) == 2 and _is_column(node.slice, self):  # `y[:, None]`: the same ids as a column
+                return base
             if len(node.slice) != 1:
                 return UNKNOWN
             element = node.slice[0].slice
@@ -320,6 +366,18 @@ def _text(interpreter, node: cst.CSTNode | None) -> str:
         return "labels"
     code = interpreter.wrapper.module.code_for_node(node).strip()
     return code if len(code) <= 40 and "\n" not in code else "labels"
+
+
+def _is_column(elements, interpreter) -> bool:
+    """`[:, None]` / `[:, np.newaxis]`: every row, a new axis of size 1."""
+    whole, new = (element.slice for element in elements)
+    if not (isinstance(whole, cst.Slice) and whole.lower is None and whole.upper is None and whole.step is None):
+        return False
+    if not isinstance(new, cst.Index):
+        return False
+    value = new.value
+    return (isinstance(value, cst.Name) and value.value == "None") or \
+        interpreter.names.symbol(value) == "numpy.newaxis"
 
 
 def _keeps_labels(node: cst.Call) -> bool:

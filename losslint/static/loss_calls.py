@@ -93,6 +93,22 @@ class LossCalls:
         self._record(node, LossFacts(loss_id, from_logits, text, ref, written=ref), *k.LOSS_CALL_ARGS, env)
         return UNKNOWN
 
+    def tflearn_regression(self, node: cst.Call, env) -> object:
+        """`tflearn.regression(net, loss="categorical_crossentropy")`: TFLearn's loss named by the string
+        (knowledge.TFLEARN_LOSSES) meets `net`; the value is `net`."""
+        (net_arg, loss_arg) = k.TFLEARN_REGRESSION_ARGS
+        net_node, loss_node = _arg(node, *net_arg), _arg(node, *loss_arg)
+        net = self.eval(net_node, env) if net_node is not None else UNKNOWN
+        loss = self.eval(loss_node, env) if loss_node is not None else Const(k.TFLEARN_DEFAULT_LOSS, None)
+        self._eval_args(node, env, skip=(net_node, loss_node))
+        known = k.TFLEARN_LOSSES.get(loss.value) if isinstance(loss, Const) and isinstance(loss.value, str) else None
+        if known is not None and isinstance(net, Tensor):
+            anchor = loss.ref or self.ref(node)
+            facts = LossFacts(known[0], known[1], f"regression(loss={loss.value!r})", anchor,
+                              self._confidence(anchor, self.ref(node)), written=anchor, fixed_from_logits=True)
+            self.loss_calls.append(LossCall(node, anchor, short_text(self, node), facts, UNKNOWN, "labels", net))
+        return net
+
     def _record(self, node: cst.Call, loss: LossFacts, labels_arg, predictions_arg, env) -> None:
         y_true_node, y_pred_node = _arg(node, *labels_arg), _arg(node, *predictions_arg)
         y_true = self.eval(y_true_node, env) if y_true_node is not None else UNKNOWN
@@ -241,12 +257,13 @@ def _site_facts(call: LossCall) -> ModelFacts | None:
     description = describe(prediction)
     if description is None:
         return ModelFacts(call.text, call.ref, (), unresolved=("output activation",), site="loss-call")
-    unresolved = []
+    unresolved, partly = [], []
     activation = known_activation(description.activation)
     if activation is None:
         unresolved.append("output activation")
-    if description.units is None:
-        unresolved.append("unit count")
+    if description.units is None:  # a count read from the data (`labels.shape[1]`) is known in part, as for compile()
+        from_data = description.units_from_data or description.layer.units_from_data
+        (partly if from_data else unresolved).append("units from data" if from_data else "unit count")
     if call.loss.from_logits is None:
         unresolved.append("from_logits")
     layer = description.layer
@@ -262,7 +279,8 @@ def _site_facts(call: LossCall) -> ModelFacts | None:
         labels=label_facts(call.y_true, call.y_true_text),
         confidence=Confidence.INFERRED if description.inferred else Confidence.HIGH,
     )
-    return ModelFacts(call.text, call.ref, (output,), unresolved=tuple(unresolved), site="loss-call")
+    return ModelFacts(call.text, call.ref, (output,), unresolved=tuple(unresolved), partly_known=tuple(partly),
+                      site="loss-call")
 
 
 def label_facts(value: object, text: str) -> LabelFacts | None:

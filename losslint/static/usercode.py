@@ -14,7 +14,7 @@ import libcst as cst
 from .. import knowledge as k
 from .. import knowledge_torch as t
 from .env import Env
-from .values import UNKNOWN, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass, same_value
+from .values import UNKNOWN, Const, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass, same_value
 
 _MAX_CALL_DEPTH = 8
 
@@ -80,6 +80,13 @@ class UserCode:
             local = Env(env)
             self._bind_parameters(function.params, [], {}, False, local, env)  # all unknown: no global shows through
             self._frames.append(_Frame(self.conditional, UNKNOWN))
+            for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
+                # `def train(x, y, loss=BinaryCrossentropy(from_logits=True))` no call reached: the default
+                # is what the loss is when a caller leaves it out (a None default says nothing)
+                if param.default is not None:
+                    default = self.eval(param.default, env)
+                    if default is not UNKNOWN and not (isinstance(default, Const) and default.value is None):
+                        local.vars[param.name.value] = default
             try:
                 self.exec_block(_body(function), local)
             finally:
@@ -180,7 +187,7 @@ class UserCode:
                     env=None) -> object:
         base = cls.root_base
         ref = self.ref(node)
-        if base is None:  # a plain class: an object whose attributes may hold models
+        if base is None or base in k.MODULE_BASES:  # a plain class (or a `tf.Module`): attributes may hold models
             instance = Model("object", ref, user_class=cls)
             init = cls.lookup("__init__")
             if init is not None:
@@ -232,6 +239,9 @@ class UserCode:
             layer.call_input = Tensor(None)
             layer.call_output = self.call_function(cls.lookup("call"), [layer.call_input], {}, True,
                                                    bound_self=instance)
+            units = instance.attrs.get("units")  # a copy of Dense: `self.units = units`, weights built in build()
+            if isinstance(units, Const) and type(units.value) is int:
+                _adopt_units(layer.call_output, layer, units.value)
             return layer
         if cls.lookup("call") is not None or cls.lookup("__init__") is not None or env is None \
                 or not isinstance(node, cst.Call):
@@ -256,6 +266,18 @@ class UserCode:
             return None
         args, kwargs, complete = self._evaluated_arguments(node, env)
         return self.call_function(function, args, kwargs, complete, bound_self=model)
+
+
+def _adopt_units(output: object, layer: Layer, units: int) -> None:
+    """The hand-written projection (`tf.matmul(inputs, self.w) + self.b`) that a copy of Dense returns,
+    under its activation, takes the layer's `units` and is shown as the layer (`MyDense(10)`)."""
+    while isinstance(output, Tensor):
+        producer = output.producer
+        if isinstance(producer, Layer):
+            if producer.units is None and producer.spec is not None and not producer.class_name[:1].isupper():
+                producer.units, producer.class_name, producer.ref = units, layer.class_name, layer.ref
+            return
+        output = output.input
 
 
 def _merged_return(frame: _Frame) -> object:

@@ -303,6 +303,15 @@ def same_value(a: object, b: object) -> bool:
     return params is not None and params.frozen and type(a) is type(b) and a == b
 
 
+@dataclass(eq=False)
+class WeightMatrix:
+    """`tf.Variable(tf.random_normal([n_in, n_out]))`: a weight written by hand; `units` is n_out when literal."""
+
+    units: int | None
+    ref: SourceRef
+    units_from_data: bool = False  # n_out is read from the data (`len(vocab)`)
+
+
 Value = Union[_Unknown, Const, Symbol, Seq, Mapping_, Layer, Tensor, Model, Loss, Metric, Activation]
 
 
