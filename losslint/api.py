@@ -86,6 +86,10 @@ def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset
     """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted.
     `cache` (a `cache.Cache`) reuses the results of files whose content has not changed;
     `project` (a `static.project.ProjectScope`) follows imports between the project's modules."""
+    if project is not None:
+        from .static.project import new_run
+
+        new_run()
     files = list(paths)
     per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
     jobs = jobs or os.cpu_count() or 1

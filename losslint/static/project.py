@@ -36,7 +36,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import weakref
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from ..diagnostics import Related, SourceRef
@@ -58,21 +60,62 @@ class ProjectScope:
 
     @classmethod
     def of_paths(cls, paths) -> "ProjectScope":
-        """A directory argument is a root; a file argument's directory is one."""
-        roots = []
+        """A directory argument is a root. File arguments (what pre-commit passes) are scoped like
+        the directory that holds them all, their deepest common directory: an explicit list of
+        files is checked as the same files found under that directory would be (and costs the
+        same), instead of making each file's directory a root searched from every file. Files
+        whose only common directory is the filesystem root each give their own directory."""
+        roots: list[str] = []
+        files: list[str] = []
         for path in paths:
-            directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
-            real = os.path.realpath(directory)
-            if real not in roots:
-                roots.append(real)
+            if os.path.isdir(path):
+                _add(roots, os.path.realpath(path))
+            else:
+                files.append(os.path.realpath(os.path.dirname(path) or "."))
+        if files:
+            common = os.path.commonpath(files) if len(set(files)) > 1 else files[0]
+            for root in [common] if os.path.dirname(common) != common else files:
+                _add(roots, root)
         return cls(tuple(roots))
 
     def contains(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = _realpath(path)
         return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
     def cache_text(self) -> str:
         return "\0".join(self.roots)
+
+
+def _add(roots: list[str], root: str) -> None:
+    if root not in roots:
+        roots.append(root)
+
+
+#: Work done in this process, for tests that compare the cost of two runs without a clock:
+#: `summaries` (modules interpreted for an importer), `probes` (file-system look-ups of a
+#: module's candidate files), `realpaths` (real paths resolved).
+COUNTS: Counter = Counter()
+
+#: `os.path.realpath` of the paths met this run (a handful of system calls each, asked for
+#: the same directories by every file). Cleared by `new_run`.
+_REALPATHS: dict[str, str] = {}
+
+
+def _realpath(path: str) -> str:
+    absolute = os.path.abspath(path)  # (a relative path's real path depends on the working directory)
+    real = _REALPATHS.get(absolute)
+    if real is None:
+        if len(_REALPATHS) >= 65_536:
+            _REALPATHS.clear()
+        real = _REALPATHS[absolute] = os.path.realpath(absolute)
+        COUNTS["realpaths"] += 1
+    return real
+
+
+def new_run() -> None:
+    """Called when a run starts (`api.check_paths`): what was learnt about the file system
+    (real paths) is asked again; summaries stay memoised, revalidated by their fingerprints."""
+    _REALPATHS.clear()
 
 
 # ---------------------------------------------------------------------------- fingerprints
@@ -81,14 +124,15 @@ _FINGERPRINTS: dict[tuple, str] = {}
 
 
 def fingerprint(path: str) -> str:
-    """`absent`, `directory`, or a hash of the file's bytes (memoised by its stat)."""
+    """`absent`, `directory`, or a hash of the file's bytes (memoised by its stat: one system
+    call when the file is known)."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
         return ABSENT
-    if os.path.isdir(path):
+    if stat.S_ISDIR(info.st_mode):
         return DIRECTORY
-    stamp = (os.path.realpath(path), info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
+    stamp = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size, info.st_ctime_ns)
     known = _FINGERPRINTS.get(stamp)
     if known is None:
         try:
@@ -96,6 +140,8 @@ def fingerprint(path: str) -> str:
                 known = _digest(handle.read())
         except OSError:
             return ABSENT
+        if len(_FINGERPRINTS) >= 65_536:
+            _FINGERPRINTS.clear()
         _FINGERPRINTS[stamp] = known
     return known
 
@@ -126,10 +172,16 @@ class Summary:
 class _Memo:
     summary: Summary | None
     dependencies: dict[str, str]
+    height: int  # imports followed below the module, at most (0: it imports no project module)
+    truncated: bool  # an import below it was not followed for `MAX_DEPTH`
 
 
-_MEMO: dict[tuple, _Memo] = {}  # (scope, module path as spelled, depth) → summary
-_MEMO_LIMIT = 512
+#: (scope, module path as spelled) → its summary, for every importer whose depth leaves the
+#: `height` the summary used (the same module imported by `train.py` and by `models.py` is
+#: computed once); a summary cut short by `MAX_DEPTH` is kept under (scope, path, depth) and
+#: serves that depth only. Either way the result does not depend on which file asked first.
+_MEMO: dict[tuple, _Memo] = {}
+_MEMO_LIMIT = 2048
 #: the module environment of each summary → the interpreter that ran it
 _OWNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -144,6 +196,8 @@ class ProjectContext:
         self.parent = parent
         self.dependencies: dict[str, str] = {}
         self.tainted = False  # met an import cycle: the summary being computed is not memoised
+        self.height = 0  # imports followed below this module, at most (for the memo)
+        self.truncated = False  # an import below it was not followed for `MAX_DEPTH`
         self._home: dict | None = None
         self._located: dict[tuple, tuple | None] = {}
         self._assigned: frozenset[str] | None = None  # `config.X = …` in this module
@@ -225,12 +279,15 @@ class ProjectContext:
         top = directory
         while _is_file(self._probe(os.path.join(top, "__init__.py"))):
             parent = os.path.normpath(os.path.join(top, os.pardir))
-            if os.path.realpath(parent) == os.path.realpath(top):
+            if _realpath(parent) == _realpath(top):
                 break
             top = parent
         unique: list[str] = []
+        seen: set[str] = set()
         for candidate in (directory, top, *(_shown(root, like=from_path) for root in self.scope.roots)):
-            if all(os.path.realpath(candidate) != os.path.realpath(u) for u in unique):
+            real = _realpath(candidate)
+            if real not in seen:
+                seen.add(real)
                 unique.append(candidate)
         return unique
 
@@ -261,6 +318,7 @@ class ProjectContext:
     def _probe(self, path: str) -> str:
         known = self.dependencies.get(path)
         if known is None:
+            COUNTS["probes"] += 1
             known = self.dependencies[path] = fingerprint(path)
         return known
 
@@ -269,7 +327,7 @@ class ProjectContext:
     def _in_progress(self, real: str) -> bool:
         context: ProjectContext | None = self
         while context is not None:
-            if os.path.realpath(context.path) == real:
+            if _realpath(context.path) == real:
                 return True
             context = context.parent
         return False
@@ -281,26 +339,36 @@ class ProjectContext:
             context = context.parent
 
     def _summary(self, module: str) -> Summary | None:
-        real = os.path.realpath(module)
+        real = _realpath(module)
         if self._in_progress(real):
             self._taint()  # an import cycle: unknown, and nothing on the way is memoised
             return None
         depth = self.depth + 1
         if depth > MAX_DEPTH:
+            self.truncated = True
             return None
-        key = (self.scope, module, depth)  # (the spelling of `module` is that of the refs it yields)
-        memo = _MEMO.get(key)
+        memo = _MEMO.get((self.scope, module))
+        if memo is None or depth + memo.height > MAX_DEPTH:
+            memo = _MEMO.get((self.scope, module, depth))  # (the spelling of `module` is that of its refs)
         if memo is not None and unchanged(memo.dependencies):
+            self._used(memo.height, memo.truncated)
             self.dependencies.update(memo.dependencies)
             return memo.summary
         child = ProjectContext(self.scope, module, depth, self)
         summary = child.run(module)
         self.dependencies.update(child.dependencies)
+        self._used(child.height, child.truncated)
         if not child.tainted:
             if len(_MEMO) >= _MEMO_LIMIT:
                 _MEMO.clear()
-            _MEMO[key] = _Memo(summary, dict(child.dependencies))
+            key = (self.scope, module, depth) if child.truncated else (self.scope, module)
+            _MEMO[key] = _Memo(summary, dict(child.dependencies), child.height, child.truncated)
         return summary
+
+    def _used(self, height: int, truncated: bool) -> None:
+        """A module this one imports was summarised with `height` levels of imports below it."""
+        self.height = max(self.height, height + 1)
+        self.truncated = self.truncated or truncated
 
     def run(self, module: str) -> Summary | None:
         """Interpret `module`'s top level as an import does; None when it cannot be read or parsed."""
@@ -313,6 +381,7 @@ class ProjectContext:
         from .interpret import Env, Interpreter, _is_main_guard
         from .source import UnreadableSource, decode_python
 
+        COUNTS["summaries"] += 1
         try:
             with open(module, "rb") as handle:
                 data = handle.read(MAX_MODULE_BYTES + 1)
