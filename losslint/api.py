@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
+import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable, Sequence
 
@@ -115,7 +118,7 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
     # largest files first, in small chunks: no worker is left with a big file while the others idle
     order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             chunk = max(1, len(files) // (jobs * 16))
             done = pool.map(check_file, [files[i] for i in order], [per_file[i] for i in order], caches, projects,
                             chunksize=chunk)
@@ -125,7 +128,7 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
         pass
     todo = [i for i, result in enumerate(results) if result is None]
     while todo:
-        with ProcessPoolExecutor(max_workers=1, initializer=_start_worker) as pool:
+        with ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(check_file, files[i], per_file[i], cache, project) for i in todo]
             try:
                 for i, future in zip(todo, futures):
@@ -171,11 +174,39 @@ def fewer_collections():
                 gc.unfreeze()
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int | None = None) -> None:
     """A worker process lints and nothing else: what it holds now is frozen for good (the
-    analyzer's modules are imported on first use: a run answered from the cache never needs them)."""
+    analyzer's modules are imported on first use: a run answered from the cache never needs them).
+    It ends with `parent`, the process that started the pool, however that one ends (killed by a
+    pre-commit or CI timeout, an editor cancelling a run): nothing else would stop it, since it
+    holds its own copy of the pipe it waits for work on."""
     gc.freeze()
     gc.set_threshold(*LINT_GC_THRESHOLD)
+    if parent is not None:
+        _end_with_parent(parent)
+
+
+def _end_with_parent(parent: int) -> None:
+    """Linux: the kernel sends SIGTERM when the parent ends (`PR_SET_PDEATHSIG`); elsewhere, and
+    for a parent that ended before that was set, a daemon thread sees the process re-parented."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)  # it ended already
+    if sys.platform != "win32":  # (a Windows process is never re-parented)
+        threading.Thread(target=_watch_parent, args=(parent,), name="losslint-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
 
 
 def _size(path: str) -> int:
