@@ -85,10 +85,11 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
 
 
 def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset[str]],
-                jobs: int | None = None, cache=None, project=None) -> FileResult:
+                jobs: int | None = None, cache=None, project=None, progress=None) -> FileResult:
     """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted.
     `cache` (a `cache.Cache`) reuses the results of files whose content has not changed;
-    `project` (a `static.project.ProjectScope`) follows imports between the project's modules."""
+    `project` (a `static.project.ProjectScope`) follows imports between the project's modules;
+    `progress(done, total)` is called as files are done."""
     if project is not None:
         from .static.project import new_run
 
@@ -97,17 +98,21 @@ def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset
     per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 8:
+        results = []
         with fewer_collections():
-            results = [check_file(p, c, cache, project) for p, c in zip(files, per_file)]
+            for path, file_codes in zip(files, per_file):
+                results.append(check_file(path, file_codes, cache, project))
+                if progress is not None:
+                    progress(len(results), len(files))
     else:
-        results = _in_processes(files, per_file, cache, jobs, project)
+        results = _in_processes(files, per_file, cache, jobs, project, progress)
     return FileResult(sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key),
                       sorted((d for r in results for d in r.suppressed), key=lambda d: d.sort_key),
                       {d: f for r in results for d, f in r.fixes.items()})
 
 
 def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs: int,
-                  project=None) -> list[FileResult]:
+                  project=None, progress=None) -> list[FileResult]:
     """`check_file` over a process pool. A file that kills its worker (a crash in native code,
     the out-of-memory killer) gets an LL900 and the other files are still linted: after a crash,
     the files without a result are redone one at a time to find the culprit."""
@@ -122,8 +127,10 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
             chunk = max(1, len(files) // (jobs * 16))
             done = pool.map(check_file, [files[i] for i in order], [per_file[i] for i in order], caches, projects,
                             chunksize=chunk)
-            for i, result in zip(order, done):
+            for count, (i, result) in enumerate(zip(order, done), 1):
                 results[i] = result
+                if progress is not None:
+                    progress(count, len(files))
     except BrokenProcessPool:
         pass
     todo = [i for i, result in enumerate(results) if result is None]
