@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--as-list", action="store_true",
                         help="scope the run as an explicit list of files (what pre-commit passes), not as DIRs")
     parser.add_argument("--no-serial", action="store_true", help="skip the --jobs 1 run")
+    parser.add_argument("--findings", metavar="FILE", help="write the findings (file, line, code), one a line, to FILE")
     args = parser.parse_args()
 
     codes = select_codes(["ALL"])
@@ -251,6 +252,9 @@ def main() -> None:
         timed("  the same, nodes not re-validated (as we parse)", len(texts),
               lambda: parse_only(texts, validating=False))
         print(f"  ({len(results['cold'].diagnostics)} findings, identical cold, warm and --jobs 1)")
+        if args.findings:
+            Path(args.findings).write_text("".join(f"{d.filename}:{d.anchor.line}: {d.code}\n"
+                                                   for d in results["cold"].diagnostics), encoding="utf-8")
     print(f"ratio cold all cores / parse-only (1 process):  {cold / parse:5.2f}   (goal <= 1.0)")
     if serial is not None:
         print(f"ratio cold --jobs 1 / parse-only (1 process):   {serial / parse:5.2f}   (goal <= 2.0)")

@@ -11,10 +11,11 @@ are exported too. Models, layers and tensors built at a module's top level are n
 mutable state that importers would share.
 
 Files stay independent where they can (no whole-program fixpoint): a summary is computed lazily,
-memoised per process by path, import depth and scope, and revalidated by the fingerprints of every file
-it read or probed. Bounds: `MAX_DEPTH` imports deep, `MAX_MODULE_BYTES` per module; an import
-cycle gives unknown (and a summary that met one is not memoised, so a result never depends on
-the order in which a worker checked its files).
+once per process (per worker) for every file that imports it, and revalidated by the fingerprints
+of every file it read or probed. Bounds: `MAX_DEPTH` imports deep, `MAX_MODULE_BYTES` per module;
+an import cycle gives unknown. The memo never makes a result depend on the order in which a
+worker checked its files: a summary serves the import depths that leave it the levels it used,
+and one that met a cycle serves only the same chain of importers (`_summary`).
 
 Where a module is looked up for an absolute import from file `f` (Python's `sys.path` order for
 `python f.py`): the directory of `f`, the directory above `f`'s package (for `python -m
@@ -174,6 +175,7 @@ class _Memo:
     dependencies: dict[str, str]
     height: int  # imports followed below the module, at most (0: it imports no project module)
     truncated: bool  # an import below it was not followed for `MAX_DEPTH`
+    tainted: bool = False  # it met an import cycle (memoised for one chain of importers)
 
 
 #: (scope, module path as spelled) → its summary, for every importer whose depth leaves the
@@ -350,20 +352,35 @@ class ProjectContext:
         memo = _MEMO.get((self.scope, module))
         if memo is None or depth + memo.height > MAX_DEPTH:
             memo = _MEMO.get((self.scope, module, depth))  # (the spelling of `module` is that of its refs)
+        cycle_key = (self.scope, module, depth, self._chain())
+        if memo is None:
+            memo = _MEMO.get(cycle_key)
         if memo is not None and unchanged(memo.dependencies):
             self._used(memo.height, memo.truncated)
             self.dependencies.update(memo.dependencies)
+            if memo.tainted:
+                self._taint()
             return memo.summary
         child = ProjectContext(self.scope, module, depth, self)
         summary = child.run(module)
         self.dependencies.update(child.dependencies)
         self._used(child.height, child.truncated)
-        if not child.tainted:
-            if len(_MEMO) >= _MEMO_LIMIT:
-                _MEMO.clear()
-            key = (self.scope, module, depth) if child.truncated else (self.scope, module)
-            _MEMO[key] = _Memo(summary, dict(child.dependencies), child.height, child.truncated)
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        # a summary that met an import cycle depends on the imports in progress: it serves the
+        # same chain of importers only (a module of a package whose `__init__` imports it back
+        # was otherwise summarised again for every name asked of it: 135 times for one file)
+        key = cycle_key if child.tainted else (self.scope, module, depth) if child.truncated else (self.scope, module)
+        _MEMO[key] = _Memo(summary, dict(child.dependencies), child.height, child.truncated, child.tainted)
         return summary
+
+    def _chain(self) -> tuple:
+        """The real paths of the modules being summarised, from the checked file to this one."""
+        chain, context = [], self
+        while context is not None:
+            chain.append(_realpath(context.path))
+            context = context.parent
+        return tuple(chain)
 
     def _used(self, height: int, truncated: bool) -> None:
         """A module this one imports was summarised with `height` levels of imports below it."""
@@ -450,27 +467,29 @@ def _assigned_attributes(interpreter) -> frozenset[str]:
 
     found = set()
 
-    class Targets(cst.CSTVisitor):
-        def _target(self, target) -> None:
-            if isinstance(target, cst.Attribute):
-                name = interpreter.names.symbol(target)
-                if name:
-                    found.add(name)
-            elif isinstance(target, (cst.Tuple, cst.List)):
-                for element in target.elements:
-                    self._target(element.value)
+    def target(node) -> None:
+        if isinstance(node, cst.Attribute):
+            name = interpreter.names.symbol(node)
+            if name:
+                found.add(name)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                target(element.value)
 
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                self._target(target.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            self._target(node.target)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            self._target(node.target)
-
-    interpreter.wrapper.module.visit(Targets())
+    # assignments are statements: only statements and their bodies are walked, never the
+    # expressions (a generic visitor spent most of a project-wide run in them)
+    nested = (cst.BaseStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally,
+              cst.MatchCase)
+    stack = [interpreter.wrapper.module]
+    while stack:
+        for child in stack.pop().children:
+            if isinstance(child, cst.Assign):
+                for assigned in child.targets:
+                    target(assigned.target)
+            elif isinstance(child, (cst.AugAssign, cst.AnnAssign)):
+                target(child.target)
+            elif isinstance(child, nested):
+                stack.append(child)
     return frozenset(found)
 
 
