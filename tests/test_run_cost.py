@@ -149,3 +149,25 @@ def test_a_module_imported_by_many_files_is_summarised_once_per_run(in_tmp) -> N
     imported = {"shared/config.py", "shared/heads.py"} | {f"example_{i}/{m}" for i in range(6)
                                                           for m in ("model.py", "utils.py")}
     assert work["summaries"] == len(imported), work
+
+
+def test_a_package_importing_its_modules_back_is_summarised_once_per_chain(in_tmp) -> None:
+    """`pkg/__init__.py` reads a constant of each of its modules, and each module reads one of the
+    package's: every summary meets an import cycle. Asking `train.py`'s names of the package one
+    by one once summarised the whole package again for every name (ignite: 135 times a module)."""
+    modules = "abcd"
+    init = "NUM_CLASSES = 10\n" + "".join(f"from .{m} import WIDTH_{m.upper()}, build_{m}\n" for m in modules) + \
+        "WIDTHS = [" + ", ".join(f"WIDTH_{m.upper()}" for m in modules) + "]\n"
+    files = {"pkg/__init__.py": init,
+             "train.py": "import keras\n\nfrom pkg import NUM_CLASSES, " + ", ".join(f"build_{m}" for m in modules)
+             + "\n\n" + "".join(f"model_{m} = build_{m}()\nmodel_{m}.compile(optimizer='adam', loss='mse')\n"
+                                for m in modules)}
+    for m in modules:
+        files[f"pkg/{m}.py"] = (f"import keras\n\nfrom pkg import NUM_CLASSES\n\nWIDTH_{m.upper()} = NUM_CLASSES\n\n\n"
+                                f"def build_{m}():\n    return keras.Sequential([keras.Input(shape=(4,)), "
+                                f"keras.layers.Dense(WIDTH_{m.upper()})])\n")
+    for name, text in files.items():
+        (in_tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (in_tmp / name).write_text(text, encoding="utf-8")
+    _, work = run(["train.py"], ProjectScope.of_paths(["."]))
+    assert work["summaries"] <= 3 * (len(modules) + 1), work  # (40 when each name asked summarised them again)

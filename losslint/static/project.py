@@ -175,15 +175,22 @@ class _Memo:
     dependencies: dict[str, str]
     height: int  # imports followed below the module, at most (0: it imports no project module)
     truncated: bool  # an import below it was not followed for `MAX_DEPTH`
-    tainted: bool = False  # it met an import cycle (memoised for one chain of importers)
+    asked: frozenset  # real paths of every module summarised (or asked for) below it
+    in_progress: frozenset  # those of them that were being summarised then (import cycles met)
 
 
-#: (scope, module path as spelled) → its summary, for every importer whose depth leaves the
-#: `height` the summary used (the same module imported by `train.py` and by `models.py` is
-#: computed once); a summary cut short by `MAX_DEPTH` is kept under (scope, path, depth) and
-#: serves that depth only. Either way the result does not depend on which file asked first.
-_MEMO: dict[tuple, _Memo] = {}
+#: (scope, module path as spelled) → its summaries, for every importer whose depth leaves the
+#: `height` a summary used (the same module imported by `train.py` and by `models.py` is computed
+#: once); one cut short by `MAX_DEPTH` is kept under (scope, path, depth) and serves that depth
+#: only. A summary serves an importer when the modules being summarised at that moment (the
+#: chain of importers, an import cycle's ends) are, among those it asked for, the same as when
+#: it was computed: the summary computed again would be the same, so a result never depends on
+#: the order in which a worker checked its files. (A package whose `__init__` imports its
+#: modules back was otherwise summarised again for every name asked of it: 135 times a module
+#: for one file of ignite's tests.)
+_MEMO: dict[tuple, list[_Memo]] = {}
 _MEMO_LIMIT = 2048
+_VARIANTS = 8  # summaries of one module kept for different chains of importers
 #: the module environment of each summary → the interpreter that ran it
 _OWNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -197,7 +204,7 @@ class ProjectContext:
         self.depth = depth
         self.parent = parent
         self.dependencies: dict[str, str] = {}
-        self.tainted = False  # met an import cycle: the summary being computed is not memoised
+        self.asked: set[str] = set()  # real paths of the modules summarised (or asked for) below it
         self.height = 0  # imports followed below this module, at most (for the memo)
         self.truncated = False  # an import below it was not followed for `MAX_DEPTH`
         self._home: dict | None = None
@@ -334,53 +341,44 @@ class ProjectContext:
             context = context.parent
         return False
 
-    def _taint(self) -> None:
-        context: ProjectContext | None = self
-        while context is not None:
-            context.tainted = True
-            context = context.parent
-
     def _summary(self, module: str) -> Summary | None:
         real = _realpath(module)
+        self.asked.add(real)
         if self._in_progress(real):
-            self._taint()  # an import cycle: unknown, and nothing on the way is memoised
-            return None
+            return None  # an import cycle: unknown
         depth = self.depth + 1
         if depth > MAX_DEPTH:
             self.truncated = True
             return None
-        memo = _MEMO.get((self.scope, module))
-        if memo is None or depth + memo.height > MAX_DEPTH:
-            memo = _MEMO.get((self.scope, module, depth))  # (the spelling of `module` is that of its refs)
-        cycle_key = (self.scope, module, depth, self._chain())
-        if memo is None:
-            memo = _MEMO.get(cycle_key)
-        if memo is not None and unchanged(memo.dependencies):
+        chain = self._chain()
+        memo = _recall((self.scope, module), chain, lambda m: depth + m.height <= MAX_DEPTH) or \
+            _recall((self.scope, module, depth), chain)  # (the spelling of `module` is that of its refs)
+        if memo is not None:
             self._used(memo.height, memo.truncated)
             self.dependencies.update(memo.dependencies)
-            if memo.tainted:
-                self._taint()
+            self.asked |= memo.asked
             return memo.summary
         child = ProjectContext(self.scope, module, depth, self)
         summary = child.run(module)
         self.dependencies.update(child.dependencies)
         self._used(child.height, child.truncated)
+        self.asked |= child.asked
+        asked = frozenset(child.asked)
+        memo = _Memo(summary, dict(child.dependencies), child.height, child.truncated, asked, asked & chain)
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
-        # a summary that met an import cycle depends on the imports in progress: it serves the
-        # same chain of importers only (a module of a package whose `__init__` imports it back
-        # was otherwise summarised again for every name asked of it: 135 times for one file)
-        key = cycle_key if child.tainted else (self.scope, module, depth) if child.truncated else (self.scope, module)
-        _MEMO[key] = _Memo(summary, dict(child.dependencies), child.height, child.truncated, child.tainted)
+        variants = _MEMO.setdefault((self.scope, module, depth) if child.truncated else (self.scope, module), [])
+        variants.insert(0, memo)
+        del variants[_VARIANTS:]
         return summary
 
-    def _chain(self) -> tuple:
-        """The real paths of the modules being summarised, from the checked file to this one."""
-        chain, context = [], self
+    def _chain(self) -> frozenset:
+        """The real paths of the modules being summarised now (this one and its importers)."""
+        chain, context = set(), self
         while context is not None:
-            chain.append(_realpath(context.path))
+            chain.add(_realpath(context.path))
             context = context.parent
-        return tuple(chain)
+        return frozenset(chain)
 
     def _used(self, height: int, truncated: bool) -> None:
         """A module this one imports was summarised with `height` levels of imports below it."""
@@ -459,6 +457,16 @@ class ProjectContext:
             del interpreter._deferred[deferred:]
             home = self._home["path"]
             interpreter.compiles[compiles:] = [c for c in interpreter.compiles[compiles:] if c.ref.path == home]
+
+
+def _recall(key: tuple, chain: frozenset, fits=None) -> _Memo | None:
+    """A memoised summary valid for an importer whose chain of modules being summarised is
+    `chain`, whose files are unchanged, and that `fits`."""
+    for memo in _MEMO.get(key, ()):
+        if (memo.asked & chain == memo.in_progress and (fits is None or fits(memo))
+                and unchanged(memo.dependencies)):
+            return memo
+    return None
 
 
 def _assigned_attributes(interpreter) -> frozenset[str]:
