@@ -459,6 +459,16 @@ class ProjectContext:
             interpreter.compiles[compiles:] = [c for c in interpreter.compiles[compiles:] if c.ref.path == home]
 
 
+_WITH_STATEMENTS = None  # what holds statements (libcst imported on first use)
+
+
+def _statement_kinds():
+    import libcst as cst
+
+    return (cst.Module, cst.BaseStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler,
+            cst.Finally, cst.MatchCase)
+
+
 def _recall(key: tuple, chain: frozenset, fits=None) -> _Memo | None:
     """A memoised summary valid for an importer whose chain of modules being summarised is
     `chain`, whose files are unchanged, and that `fits`."""
@@ -473,6 +483,9 @@ def _assigned_attributes(interpreter) -> frozenset[str]:
     """Qualified names of imported attributes the module assigns (`config.EPOCHS = 5`)."""
     import libcst as cst
 
+    global _WITH_STATEMENTS
+    if _WITH_STATEMENTS is None:
+        _WITH_STATEMENTS = _statement_kinds()
     found = set()
 
     def target(node) -> None:
@@ -486,18 +499,21 @@ def _assigned_attributes(interpreter) -> frozenset[str]:
 
     # assignments are statements: only statements and their bodies are walked, never the
     # expressions (a generic visitor spent most of a project-wide run in them)
-    nested = (cst.BaseStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally,
-              cst.MatchCase)
     stack = [interpreter.wrapper.module]
     while stack:
-        for child in stack.pop().children:
-            if isinstance(child, cst.Assign):
-                for assigned in child.targets:
-                    target(assigned.target)
-            elif isinstance(child, (cst.AugAssign, cst.AnnAssign)):
-                target(child.target)
-            elif isinstance(child, nested):
-                stack.append(child)
+        node = stack.pop()
+        if isinstance(node, cst.Assign):
+            for assigned in node.targets:
+                target(assigned.target)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            target(node.target)
+        elif isinstance(node, _WITH_STATEMENTS):
+            for field in ("body", "orelse", "handlers", "finalbody", "cases"):
+                inner = getattr(node, field, None)
+                if isinstance(inner, (list, tuple)):
+                    stack.extend(inner)
+                elif inner is not None:
+                    stack.append(inner)
     return frozenset(found)
 
 
