@@ -189,7 +189,7 @@ class _Memo:
 #: modules back was otherwise summarised again for every name asked of it: 135 times a module
 #: for one file of ignite's tests.)
 _MEMO: dict[tuple, list[_Memo]] = {}
-_MEMO_LIMIT = 2048
+_MEMO_LIMIT = 512  # modules (a summary holds its parsed module: memory)
 _VARIANTS = 8  # summaries of one module kept for different chains of importers
 #: the module environment of each summary → the interpreter that ran it
 _OWNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
