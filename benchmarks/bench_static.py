@@ -1,6 +1,6 @@
-"""Static analyzer speed against the cost of parsing, on Keras-heavy code.
+"""Static analyzer speed against the cost of parsing, on Keras and PyTorch code.
 
-    python benchmarks/bench_static.py [DIR ...] [--generated 300] [--site-packages] [--max-kb 300]
+    python benchmarks/bench_static.py [DIR ...] [--generated 300] [--site-packages] [--max-kb 300] [--as-list]
 
 Corpus: the `.py` and `.ipynb` files under each DIR (e.g. a checkout of keras-io examples), or,
 without DIR, generated Keras training programs (so anyone can run it offline). --site-packages
@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from losslint.api import check_paths  # noqa: E402
 from losslint.cache import Cache  # noqa: E402
 from losslint.registry import select_codes  # noqa: E402
+from losslint.static.project import ProjectScope  # noqa: E402
 
 LAYERS = ["Dense({u}, activation='{a}')", "Dense({u})"]
 ACTIVATIONS = ["softmax", "sigmoid", "relu", "linear", "tanh"]
@@ -166,7 +167,7 @@ class Phases:
         setattr(owner, attribute, timed_call)
 
 
-def phase_shares(files: list[str], codes) -> tuple[dict[str, float], float]:
+def phase_shares(files: list[str], codes, scope) -> tuple[dict[str, float], float]:
     """Run --jobs 1 with the analyzer's phases timed (in this process)."""
     import libcst
 
@@ -187,7 +188,7 @@ def phase_shares(files: list[str], codes) -> tuple[dict[str, float], float]:
     phases.wrap(fixer, "fixes_for_check", "fixes")
     start = time.perf_counter()
     phases.wrap(api, "check_file", "rest")
-    api.check_paths(files, codes, jobs=1)
+    api.check_paths(files, codes, jobs=1, project=scope)
     return dict(phases.seconds), time.perf_counter() - start
 
 
@@ -205,6 +206,10 @@ def main() -> None:
     parser.add_argument("--site-packages", action="store_true", help="add this interpreter's site-packages")
     parser.add_argument("--max-kb", type=int, default=300, help="leave out .py files larger than this")
     parser.add_argument("--no-phases", action="store_true", help="skip the instrumented per-phase run")
+    parser.add_argument("--as-list", action="store_true",
+                        help="scope the run as an explicit list of files (what pre-commit passes), not as DIRs")
+    parser.add_argument("--no-serial", action="store_true", help="skip the --jobs 1 run")
+    parser.add_argument("--findings", metavar="FILE", help="write the findings (file, line, code), one a line, to FILE")
     args = parser.parse_args()
 
     codes = select_codes(["ALL"])
@@ -227,25 +232,35 @@ def main() -> None:
               f"{sum(map(len, texts)) / 1e6:.1f} MB of code, {framework} mention keras/tensorflow; {cores} cores",
               flush=True)
 
+        # what `losslint check DIR ...` runs: imports between the project's modules followed
+        scope = ProjectScope.of_paths(files if args.as_list else directories)
+        print(f"scope: {'the files as a list' if args.as_list else 'the directories'} "
+              f"({len(scope.roots)} root{'s' if len(scope.roots) != 1 else ''})", flush=True)
         cache = Cache(os.path.join(tmp, ".losslint_cache", "bench"))
         results = {}
         cold = timed(f"cold, --jobs {cores} (all cores), empty cache", len(files),
-                     lambda: results.setdefault("cold", check_paths(files, codes, cache=cache)))
+                     lambda: results.setdefault("cold", check_paths(files, codes, cache=cache, project=scope)))
         warm = timed(f"warm, --jobs {cores}, nothing changed", len(files),
-                     lambda: results.setdefault("warm", check_paths(files, codes, cache=cache)))
+                     lambda: results.setdefault("warm", check_paths(files, codes, cache=cache, project=scope)))
         assert results["cold"].diagnostics == results["warm"].diagnostics, "the cache changed the findings"
-        serial = timed("cold, --jobs 1, no cache", len(files),
-                       lambda: results.setdefault("serial", check_paths(files, codes, jobs=1)))
-        assert results["serial"].diagnostics == results["cold"].diagnostics, "--jobs changed the findings"
+        serial = None
+        if not args.no_serial:
+            serial = timed("cold, --jobs 1, no cache", len(files),
+                           lambda: results.setdefault("serial", check_paths(files, codes, jobs=1, project=scope)))
+            assert results["serial"].diagnostics == results["cold"].diagnostics, "--jobs changed the findings"
         parse = timed("libcst parse-only, 1 process", len(texts), lambda: parse_only(texts))
         timed("  the same, nodes not re-validated (as we parse)", len(texts),
               lambda: parse_only(texts, validating=False))
         print(f"  ({len(results['cold'].diagnostics)} findings, identical cold, warm and --jobs 1)")
+        if args.findings:
+            Path(args.findings).write_text("".join(f"{d.filename}:{d.anchor.line}: {d.code}\n"
+                                                   for d in results["cold"].diagnostics), encoding="utf-8")
     print(f"ratio cold all cores / parse-only (1 process):  {cold / parse:5.2f}   (goal <= 1.0)")
-    print(f"ratio cold --jobs 1 / parse-only (1 process):   {serial / parse:5.2f}   (goal <= 2.0)")
+    if serial is not None:
+        print(f"ratio cold --jobs 1 / parse-only (1 process):   {serial / parse:5.2f}   (goal <= 2.0)")
     print(f"ratio warm / cold:                              {warm / cold:6.3f}")
     if not args.no_phases:
-        seconds, total = phase_shares(files, codes)
+        seconds, total = phase_shares(files, codes, scope)
         print(f"per-phase shares of an instrumented --jobs 1 run ({total:.1f} s):")
         for phase in ("read+decode", "parse", "names", "positions", "interpretation", "rules", "fixes", "rest"):
             print(f"  {phase:<16} {seconds.get(phase, 0.0) / total:6.1%}  ({seconds.get(phase, 0.0):.2f} s)")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
+import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable, Sequence
 
@@ -82,25 +85,34 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], realise: bool = F
 
 
 def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset[str]],
-                jobs: int | None = None, cache=None, project=None) -> FileResult:
+                jobs: int | None = None, cache=None, project=None, progress=None) -> FileResult:
     """Lint files in parallel; `codes` is one set for all files or one set per file. Sorted.
     `cache` (a `cache.Cache`) reuses the results of files whose content has not changed;
-    `project` (a `static.project.ProjectScope`) follows imports between the project's modules."""
+    `project` (a `static.project.ProjectScope`) follows imports between the project's modules;
+    `progress(done, total)` is called as files are done."""
+    if project is not None:
+        from .static.project import new_run
+
+        new_run()
     files = list(paths)
     per_file = [codes] * len(files) if isinstance(codes, (set, frozenset)) else list(codes)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 8:
+        results = []
         with fewer_collections():
-            results = [check_file(p, c, cache, project) for p, c in zip(files, per_file)]
+            for path, file_codes in zip(files, per_file):
+                results.append(check_file(path, file_codes, cache, project))
+                if progress is not None:
+                    progress(len(results), len(files))
     else:
-        results = _in_processes(files, per_file, cache, jobs, project)
+        results = _in_processes(files, per_file, cache, jobs, project, progress)
     return FileResult(sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key),
                       sorted((d for r in results for d in r.suppressed), key=lambda d: d.sort_key),
                       {d: f for r in results for d, f in r.fixes.items()})
 
 
 def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs: int,
-                  project=None) -> list[FileResult]:
+                  project=None, progress=None) -> list[FileResult]:
     """`check_file` over a process pool. A file that kills its worker (a crash in native code,
     the out-of-memory killer) gets an LL900 and the other files are still linted: after a crash,
     the files without a result are redone one at a time to find the culprit."""
@@ -111,17 +123,19 @@ def _in_processes(files: list[str], per_file: list[frozenset[str]], cache, jobs:
     # largest files first, in small chunks: no worker is left with a big file while the others idle
     order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             chunk = max(1, len(files) // (jobs * 16))
             done = pool.map(check_file, [files[i] for i in order], [per_file[i] for i in order], caches, projects,
                             chunksize=chunk)
-            for i, result in zip(order, done):
+            for count, (i, result) in enumerate(zip(order, done), 1):
                 results[i] = result
+                if progress is not None:
+                    progress(count, len(files))
     except BrokenProcessPool:
         pass
     todo = [i for i, result in enumerate(results) if result is None]
     while todo:
-        with ProcessPoolExecutor(max_workers=1, initializer=_start_worker) as pool:
+        with ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(check_file, files[i], per_file[i], cache, project) for i in todo]
             try:
                 for i, future in zip(todo, futures):
@@ -167,11 +181,39 @@ def fewer_collections():
                 gc.unfreeze()
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int | None = None) -> None:
     """A worker process lints and nothing else: what it holds now is frozen for good (the
-    analyzer's modules are imported on first use: a run answered from the cache never needs them)."""
+    analyzer's modules are imported on first use: a run answered from the cache never needs them).
+    It ends with `parent`, the process that started the pool, however that one ends (killed by a
+    pre-commit or CI timeout, an editor cancelling a run): nothing else would stop it, since it
+    holds its own copy of the pipe it waits for work on."""
     gc.freeze()
     gc.set_threshold(*LINT_GC_THRESHOLD)
+    if parent is not None:
+        _end_with_parent(parent)
+
+
+def _end_with_parent(parent: int) -> None:
+    """Linux: the kernel sends SIGTERM when the parent ends (`PR_SET_PDEATHSIG`); elsewhere, and
+    for a parent that ended before that was set, a daemon thread sees the process re-parented."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)  # it ended already
+    if sys.platform != "win32":  # (a Windows process is never re-parented)
+        threading.Thread(target=_watch_parent, args=(parent,), name="losslint-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
 
 
 def _size(path: str) -> int:

@@ -146,9 +146,16 @@ def _check_once(paths, *, select, extend_select, ignore, output_format, output_f
     # imports between the project's modules are followed within the checked directories
     scope = ProjectScope.of_paths([p for p in paths if p != "-"] + ([stdin_filename] if stdin_filename else [])
                                   or ["."])
+    from .progress import Progress
+
     stdin: list = []  # [(name, bytes)] when `-` is among the paths
-    result = _collect(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
-                      cache=not no_cache, project=scope, stdin=stdin)
+    progress = None if quiet else Progress.on(sys.stderr)  # a terminal only, and only on long runs
+    try:
+        result = _collect(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename, jobs=jobs,
+                          cache=not no_cache, project=scope, stdin=stdin, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     stdin_names = {stdin_filename or "-"} if "-" in paths else set()
     if add_noqa:
         from .static.add_noqa import add_noqa as add_directives
@@ -295,7 +302,7 @@ def _describe_settings(settings, output_format: str | None) -> str:
 
 
 def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename: str | None, jobs, cache: bool = True,
-             project=None, stdin: list | None = None):
+             project=None, stdin: list | None = None, progress=None):
     """Discover and lint; `-` reads standard input as `--stdin-filename`."""
     from .api import FileResult, check_bytes, check_paths, unreadable
     from .static.discover import discover, is_excluded
@@ -318,7 +325,7 @@ def _collect(paths: list[str], settings, *, force_exclude: bool, stdin_filename:
     from .cache import Cache
 
     linted = check_paths(found.files, [settings.codes_for(f) for f in found.files], jobs=jobs,
-                         cache=Cache.at() if cache else None, project=project)
+                         cache=Cache.at() if cache else None, project=project, progress=progress)
     result.diagnostics = sorted(result.diagnostics + linted.diagnostics, key=lambda d: d.sort_key)
     result.suppressed += linted.suppressed
     result.fixes.update(linted.fixes)

@@ -11,10 +11,11 @@ are exported too. Models, layers and tensors built at a module's top level are n
 mutable state that importers would share.
 
 Files stay independent where they can (no whole-program fixpoint): a summary is computed lazily,
-memoised per process by path, import depth and scope, and revalidated by the fingerprints of every file
-it read or probed. Bounds: `MAX_DEPTH` imports deep, `MAX_MODULE_BYTES` per module; an import
-cycle gives unknown (and a summary that met one is not memoised, so a result never depends on
-the order in which a worker checked its files).
+once per process (per worker) for every file that imports it, and revalidated by the fingerprints
+of every file it read or probed. Bounds: `MAX_DEPTH` imports deep, `MAX_MODULE_BYTES` per module;
+an import cycle gives unknown. The memo never makes a result depend on the order in which a
+worker checked its files: a summary serves the import depths that leave it the levels it used,
+and one that met a cycle serves only the same chain of importers (`_summary`).
 
 Where a module is looked up for an absolute import from file `f` (Python's `sys.path` order for
 `python f.py`): the directory of `f`, the directory above `f`'s package (for `python -m
@@ -36,7 +37,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import weakref
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from ..diagnostics import Related, SourceRef
@@ -58,21 +61,62 @@ class ProjectScope:
 
     @classmethod
     def of_paths(cls, paths) -> "ProjectScope":
-        """A directory argument is a root; a file argument's directory is one."""
-        roots = []
+        """A directory argument is a root. File arguments (what pre-commit passes) are scoped like
+        the directory that holds them all, their deepest common directory: an explicit list of
+        files is checked as the same files found under that directory would be (and costs the
+        same), instead of making each file's directory a root searched from every file. Files
+        whose only common directory is the filesystem root each give their own directory."""
+        roots: list[str] = []
+        files: list[str] = []
         for path in paths:
-            directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
-            real = os.path.realpath(directory)
-            if real not in roots:
-                roots.append(real)
+            if os.path.isdir(path):
+                _add(roots, os.path.realpath(path))
+            else:
+                files.append(os.path.realpath(os.path.dirname(path) or "."))
+        if files:
+            common = os.path.commonpath(files) if len(set(files)) > 1 else files[0]
+            for root in [common] if os.path.dirname(common) != common else files:
+                _add(roots, root)
         return cls(tuple(roots))
 
     def contains(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = _realpath(path)
         return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
     def cache_text(self) -> str:
         return "\0".join(self.roots)
+
+
+def _add(roots: list[str], root: str) -> None:
+    if root not in roots:
+        roots.append(root)
+
+
+#: Work done in this process, for tests that compare the cost of two runs without a clock:
+#: `summaries` (modules interpreted for an importer), `probes` (file-system look-ups of a
+#: module's candidate files), `realpaths` (real paths resolved).
+COUNTS: Counter = Counter()
+
+#: `os.path.realpath` of the paths met this run (a handful of system calls each, asked for
+#: the same directories by every file). Cleared by `new_run`.
+_REALPATHS: dict[str, str] = {}
+
+
+def _realpath(path: str) -> str:
+    absolute = os.path.abspath(path)  # (a relative path's real path depends on the working directory)
+    real = _REALPATHS.get(absolute)
+    if real is None:
+        if len(_REALPATHS) >= 65_536:
+            _REALPATHS.clear()
+        real = _REALPATHS[absolute] = os.path.realpath(absolute)
+        COUNTS["realpaths"] += 1
+    return real
+
+
+def new_run() -> None:
+    """Called when a run starts (`api.check_paths`): what was learnt about the file system
+    (real paths) is asked again; summaries stay memoised, revalidated by their fingerprints."""
+    _REALPATHS.clear()
 
 
 # ---------------------------------------------------------------------------- fingerprints
@@ -81,14 +125,15 @@ _FINGERPRINTS: dict[tuple, str] = {}
 
 
 def fingerprint(path: str) -> str:
-    """`absent`, `directory`, or a hash of the file's bytes (memoised by its stat)."""
+    """`absent`, `directory`, or a hash of the file's bytes (memoised by its stat: one system
+    call when the file is known)."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
         return ABSENT
-    if os.path.isdir(path):
+    if stat.S_ISDIR(info.st_mode):
         return DIRECTORY
-    stamp = (os.path.realpath(path), info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
+    stamp = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size, info.st_ctime_ns)
     known = _FINGERPRINTS.get(stamp)
     if known is None:
         try:
@@ -96,6 +141,8 @@ def fingerprint(path: str) -> str:
                 known = _digest(handle.read())
         except OSError:
             return ABSENT
+        if len(_FINGERPRINTS) >= 65_536:
+            _FINGERPRINTS.clear()
         _FINGERPRINTS[stamp] = known
     return known
 
@@ -126,10 +173,24 @@ class Summary:
 class _Memo:
     summary: Summary | None
     dependencies: dict[str, str]
+    height: int  # imports followed below the module, at most (0: it imports no project module)
+    truncated: bool  # an import below it was not followed for `MAX_DEPTH`
+    asked: frozenset  # real paths of every module summarised (or asked for) below it
+    in_progress: frozenset  # those of them that were being summarised then (import cycles met)
 
 
-_MEMO: dict[tuple, _Memo] = {}  # (scope, module path as spelled, depth) → summary
-_MEMO_LIMIT = 512
+#: (scope, module path as spelled) → its summaries, for every importer whose depth leaves the
+#: `height` a summary used (the same module imported by `train.py` and by `models.py` is computed
+#: once); one cut short by `MAX_DEPTH` is kept under (scope, path, depth) and serves that depth
+#: only. A summary serves an importer when the modules being summarised at that moment (the
+#: chain of importers, an import cycle's ends) are, among those it asked for, the same as when
+#: it was computed: the summary computed again would be the same, so a result never depends on
+#: the order in which a worker checked its files. (A package whose `__init__` imports its
+#: modules back was otherwise summarised again for every name asked of it: 135 times a module
+#: for one file of ignite's tests.)
+_MEMO: dict[tuple, list[_Memo]] = {}
+_MEMO_LIMIT = 512  # modules (a summary holds its parsed module: memory)
+_VARIANTS = 8  # summaries of one module kept for different chains of importers
 #: the module environment of each summary → the interpreter that ran it
 _OWNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -143,7 +204,9 @@ class ProjectContext:
         self.depth = depth
         self.parent = parent
         self.dependencies: dict[str, str] = {}
-        self.tainted = False  # met an import cycle: the summary being computed is not memoised
+        self.asked: set[str] = set()  # real paths of the modules summarised (or asked for) below it
+        self.height = 0  # imports followed below this module, at most (for the memo)
+        self.truncated = False  # an import below it was not followed for `MAX_DEPTH`
         self._home: dict | None = None
         self._located: dict[tuple, tuple | None] = {}
         self._assigned: frozenset[str] | None = None  # `config.X = …` in this module
@@ -227,12 +290,15 @@ class ProjectContext:
         top = directory
         while _is_file(self._probe(os.path.join(top, "__init__.py"))):
             parent = os.path.normpath(os.path.join(top, os.pardir))
-            if os.path.realpath(parent) == os.path.realpath(top):
+            if _realpath(parent) == _realpath(top):
                 break
             top = parent
         unique: list[str] = []
+        seen: set[str] = set()
         for candidate in (directory, top, *(_shown(root, like=from_path) for root in self.scope.roots)):
-            if all(os.path.realpath(candidate) != os.path.realpath(u) for u in unique):
+            real = _realpath(candidate)
+            if real not in seen:
+                seen.add(real)
                 unique.append(candidate)
         return unique
 
@@ -263,6 +329,7 @@ class ProjectContext:
     def _probe(self, path: str) -> str:
         known = self.dependencies.get(path)
         if known is None:
+            COUNTS["probes"] += 1
             known = self.dependencies[path] = fingerprint(path)
         return known
 
@@ -271,38 +338,54 @@ class ProjectContext:
     def _in_progress(self, real: str) -> bool:
         context: ProjectContext | None = self
         while context is not None:
-            if os.path.realpath(context.path) == real:
+            if _realpath(context.path) == real:
                 return True
             context = context.parent
         return False
 
-    def _taint(self) -> None:
-        context: ProjectContext | None = self
-        while context is not None:
-            context.tainted = True
-            context = context.parent
-
     def _summary(self, module: str) -> Summary | None:
-        real = os.path.realpath(module)
+        real = _realpath(module)
+        self.asked.add(real)
         if self._in_progress(real):
-            self._taint()  # an import cycle: unknown, and nothing on the way is memoised
-            return None
+            return None  # an import cycle: unknown
         depth = self.depth + 1
         if depth > MAX_DEPTH:
+            self.truncated = True
             return None
-        key = (self.scope, module, depth)  # (the spelling of `module` is that of the refs it yields)
-        memo = _MEMO.get(key)
-        if memo is not None and unchanged(memo.dependencies):
+        chain = self._chain()
+        memo = _recall((self.scope, module), chain, lambda m: depth + m.height <= MAX_DEPTH) or \
+            _recall((self.scope, module, depth), chain)  # (the spelling of `module` is that of its refs)
+        if memo is not None:
+            self._used(memo.height, memo.truncated)
             self.dependencies.update(memo.dependencies)
+            self.asked |= memo.asked
             return memo.summary
         child = ProjectContext(self.scope, module, depth, self)
         summary = child.run(module)
         self.dependencies.update(child.dependencies)
-        if not child.tainted:
-            if len(_MEMO) >= _MEMO_LIMIT:
-                _MEMO.clear()
-            _MEMO[key] = _Memo(summary, dict(child.dependencies))
+        self._used(child.height, child.truncated)
+        self.asked |= child.asked
+        asked = frozenset(child.asked)
+        memo = _Memo(summary, dict(child.dependencies), child.height, child.truncated, asked, asked & chain)
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        variants = _MEMO.setdefault((self.scope, module, depth) if child.truncated else (self.scope, module), [])
+        variants.insert(0, memo)
+        del variants[_VARIANTS:]
         return summary
+
+    def _chain(self) -> frozenset:
+        """The real paths of the modules being summarised now (this one and its importers)."""
+        chain, context = set(), self
+        while context is not None:
+            chain.add(_realpath(context.path))
+            context = context.parent
+        return frozenset(chain)
+
+    def _used(self, height: int, truncated: bool) -> None:
+        """A module this one imports was summarised with `height` levels of imports below it."""
+        self.height = max(self.height, height + 1)
+        self.truncated = self.truncated or truncated
 
     def run(self, module: str) -> Summary | None:
         """Interpret `module`'s top level as an import does; None when it cannot be read or parsed."""
@@ -315,6 +398,7 @@ class ProjectContext:
         from .interpret import Env, Interpreter, _is_main_guard
         from .source import UnreadableSource, decode_python
 
+        COUNTS["summaries"] += 1
         try:
             with open(module, "rb") as handle:
                 data = handle.read(MAX_MODULE_BYTES + 1)
@@ -377,33 +461,61 @@ class ProjectContext:
             interpreter.compiles[compiles:] = [c for c in interpreter.compiles[compiles:] if c.ref.path == home]
 
 
+_WITH_STATEMENTS = None  # what holds statements (libcst imported on first use)
+
+
+def _statement_kinds():
+    import libcst as cst
+
+    return (cst.Module, cst.BaseStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler,
+            cst.Finally, cst.MatchCase)
+
+
+def _recall(key: tuple, chain: frozenset, fits=None) -> _Memo | None:
+    """A memoised summary valid for an importer whose chain of modules being summarised is
+    `chain`, whose files are unchanged, and that `fits`."""
+    for memo in _MEMO.get(key, ()):
+        if (memo.asked & chain == memo.in_progress and (fits is None or fits(memo))
+                and unchanged(memo.dependencies)):
+            return memo
+    return None
+
+
 def _assigned_attributes(interpreter) -> frozenset[str]:
     """Qualified names of imported attributes the module assigns (`config.EPOCHS = 5`)."""
     import libcst as cst
 
+    global _WITH_STATEMENTS
+    if _WITH_STATEMENTS is None:
+        _WITH_STATEMENTS = _statement_kinds()
     found = set()
 
-    class Targets(cst.CSTVisitor):
-        def _target(self, target) -> None:
-            if isinstance(target, cst.Attribute):
-                name = interpreter.names.symbol(target)
-                if name:
-                    found.add(name)
-            elif isinstance(target, (cst.Tuple, cst.List)):
-                for element in target.elements:
-                    self._target(element.value)
+    def target(node) -> None:
+        if isinstance(node, cst.Attribute):
+            name = interpreter.names.symbol(node)
+            if name:
+                found.add(name)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                target(element.value)
 
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                self._target(target.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            self._target(node.target)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            self._target(node.target)
-
-    interpreter.wrapper.module.visit(Targets())
+    # assignments are statements: only statements and their bodies are walked, never the
+    # expressions (a generic visitor spent most of a project-wide run in them)
+    stack = [interpreter.wrapper.module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Assign):
+            for assigned in node.targets:
+                target(assigned.target)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            target(node.target)
+        elif isinstance(node, _WITH_STATEMENTS):
+            for field in ("body", "orelse", "handlers", "finalbody", "cases"):
+                inner = getattr(node, field, None)
+                if isinstance(inner, (list, tuple)):
+                    stack.extend(inner)
+                elif inner is not None:
+                    stack.append(inner)
     return frozenset(found)
 
 
