@@ -47,6 +47,7 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None, pro
 
 # a file none of these words appear in has no loss site (compile() or a loss call)
 _LOSS_WORDS = ("compile", "loss", "Loss", "cross_entropy")
+_LIBRARY_WORDS = ("transformers", "optax", "flax")
 
 
 def check_document(document, codes: frozenset[str], project=None):
@@ -61,6 +62,7 @@ def check_document(document, codes: frozenset[str], project=None):
     if isinstance(parsed, Diagnostic):
         return FileResult([parsed] if UNREADABLE in codes else []), None
     keras, torch = any(word in document.text for word in _LOSS_WORDS), mentions_torch(document.text)
+    torch = torch or any(word in document.text for word in _LIBRARY_WORDS)  # transformers, optax, flax
     if not (keras or torch):
         return FileResult(), parsed  # parsed (a syntax error is still an LL900), but no loss anywhere: nothing to check
     context = _project_context(project, document.path)
