@@ -61,7 +61,7 @@ from ..diagnostics import Finding
 from ..facts import LabelFormat
 from ..knowledge import LossFamily, OutputKind
 from ..registry import rule
-from ._common import (confidence, implied, integer_dtype, is_hf, judged, known_class_labels, labels_note,
+from ._common import (confidence, implied, integer_dtype, is_hf, is_jax, judged, known_class_labels, labels_note,
                       labels_phrase, output_note, quoted, value_range)
 
 
@@ -83,7 +83,9 @@ def check(model):
                 anchor=loss.ref,
                 message=f"regression loss {quoted(loss)} is applied to {output.described()}, but "
                         f"{labels_phrase(labels)} are class labels ({kind})",
-                help="use `categorical_crossentropy` for one-hot labels or `sparse_categorical_crossentropy` "
+                help="use `optax.softmax_cross_entropy` for one-hot labels or "
+                     "`optax.softmax_cross_entropy_with_integer_labels` for class ids, on the logits" if is_jax(model)
+                else "use `categorical_crossentropy` for one-hot labels or `sparse_categorical_crossentropy` "
                      "for class ids, with a softmax output (or `from_logits=True` on a linear one)",
                 confidence=confidence(output, loss, labels),
                 related=output_note(output) + labels_note(labels),

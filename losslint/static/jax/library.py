@@ -22,7 +22,7 @@ import libcst as cst
 from ... import knowledge_jax as j
 from ...diagnostics import SourceRef
 from ..callargs import arg as _arg, positional as _positional
-from ..values import UNKNOWN, Const, Labels, Model
+from ..values import UNKNOWN, Const, Function, Labels, Model
 from ..torch.values import INPUT, TorchModule
 
 
@@ -44,6 +44,9 @@ class JaxLibrary:
         self.jax_loss_calls: list[JaxLossCall] = []
 
     def jax_call_symbol(self, symbol: str, node: cst.Call, env) -> object | None:
+        if symbol in j.FUNCTION_TRANSFORMS:  # the transformed function runs as the function itself
+            first = self._first_value(node, env)
+            return first if isinstance(first, Function) else UNKNOWN
         spec = j.OPTAX_LOSSES.get(symbol)
         if spec is not None:
             self.record_jax_loss(spec, node, env)
