@@ -63,9 +63,13 @@ JAX_ACTIVATIONS: Mapping[str, str] = MappingProxyType({
 FLAX_MODULE_BASES = frozenset({"flax.linen.Module", "flax.nnx.Module"})
 # `nn.Dense(features=10)`: a projection of `features` units
 FLAX_PROJECTIONS: Mapping[str, tuple[str, int]] = MappingProxyType({
-    "flax.linen.Dense": ("features", 0), "flax.linen.Conv": ("features", 0), "flax.nnx.Linear": ("out_features", 1)})
+    "flax.linen.Dense": ("features", 0), "flax.linen.Conv": ("features", 0), "flax.nnx.Linear": ("out_features", 1),
+    "flax.nnx.Conv": ("out_features", 1)})
+# `nnx.view(model, deterministic=False)`: the same module (another view of its state)
+FLAX_SAME_MODULE = frozenset({"flax.nnx.view"})
 JAX_ONE_HOT = frozenset({"jax.nn.one_hot", "flax.training.common_utils.onehot"})
 TRAIN_STATE_CREATE = frozenset({"flax.training.train_state.TrainState.create"})
 # `jax.value_and_grad(loss_fn)(params, x, y)`: calling what they return runs the function on those arguments
 FUNCTION_TRANSFORMS = frozenset({"jax.grad", "jax.value_and_grad", "jax.jit", "jax.checkpoint", "jax.remat",
-                                 "flax.nnx.grad", "flax.nnx.value_and_grad", "flax.nnx.jit"})
+                                 "flax.nnx.grad", "flax.nnx.value_and_grad", "flax.nnx.jit",
+                                 "flax.nnx.remat"})

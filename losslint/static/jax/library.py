@@ -47,6 +47,9 @@ class JaxLibrary:
         if symbol in j.FUNCTION_TRANSFORMS:  # the transformed function runs as the function itself
             first = self._first_value(node, env)
             return first if isinstance(first, Function) else UNKNOWN
+        if symbol in j.FLAX_SAME_MODULE:
+            first = self._first_value(node, env)
+            return first if isinstance(first, Model) and first.kind == "flax" else UNKNOWN
         spec = j.OPTAX_LOSSES.get(symbol)
         if spec is not None:
             self.record_jax_loss(spec, node, env)
