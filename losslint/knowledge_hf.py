@@ -134,6 +134,8 @@ _DATASET_LIST = (
     HfDatasetSpec("yelp_polarity", None, 2), HfDatasetSpec("amazon_polarity", None, 2),
     HfDatasetSpec("rotten_tomatoes", None, 2), HfDatasetSpec("cornell-movie-review-data/rotten_tomatoes", None, 2),
     HfDatasetSpec("conll2003", None, 9, column="ner_tags"),
+    *(HfDatasetSpec(name, None, 10) for name in ("mnist", "ylecun/mnist", "fashion_mnist",
+                                                  "zalando-datasets/fashion_mnist", "cifar10", "uoft-cs/cifar10")),
     HfDatasetSpec("go_emotions", "simplified", 28, column="labels", multi_label=True),
     HfDatasetSpec("google-research-datasets/go_emotions", "simplified", 28, column="labels", multi_label=True),
 )

@@ -85,7 +85,9 @@ def check(model):
             help = "make the output `Dense(1)`, or use `Dense(2, activation=\"softmax\")` with " \
                    "`sparse_categorical_crossentropy`"
         else:
-            message = f"{labels_phrase(labels)} have {needed} classes, but {output.described()} has {units} units"
+            message = (f"{labels_phrase(labels)} have {needed} classes, but `{output.layer_text}` has {units} labels"
+                       if is_hf(model) else
+                       f"{labels_phrase(labels)} have {needed} classes, but {output.described()} has {units} units")
             help = f"use `num_labels={needed}`" if is_hf(model) else f"give the last layer {needed} outputs" \
                 if is_torch(model) else f"make the output `Dense({needed})`"
         yield Finding(
