@@ -143,3 +143,5 @@ HF_DATASETS: Mapping[tuple[str, str | None], HfDatasetSpec] = MappingProxyType(
     {(s.name, s.config): s for s in _DATASET_LIST})
 LOAD_DATASET = frozenset({"datasets.load_dataset"})
 CLASS_LABEL = frozenset({"datasets.ClassLabel"})
+DATASET_FROM_DICT = frozenset({"datasets.Dataset.from_dict"})
+LABEL_COLUMNS = ("label", "labels")

@@ -46,6 +46,14 @@ class HfDataset(Dataset):
     split: str | None = None
 
 
+@dataclass(frozen=True)
+class HfClassLabel:
+    """A `datasets.ClassLabel` feature: class ids 0..num_classes-1."""
+
+    num_classes: int
+    ref: SourceRef
+
+
 @dataclass
 class HfLossSite:
     """A head trained with the loss transformers picks: `model(..., labels=y)` or `Trainer(...)`."""
@@ -71,6 +79,14 @@ class HfLibrary:
             return self.hf_load_dataset(node, env)
         if symbol in h.TRAINERS:
             return self.hf_trainer(node, env)
+        if symbol in h.CLASS_LABEL:
+            return self.hf_class_label(node, env)
+        if symbol in h.DATASET_FROM_DICT:
+            first = self._first_value(node, env)
+            column = next((first.items[c] for c in h.LABEL_COLUMNS if isinstance(first, Mapping_)
+                           and c in first.items), UNKNOWN)
+            labels = self.literal_labels(column, node, env) if isinstance(column, Seq) else UNKNOWN
+            return HfDataset(labels, self.ref(node))
         parts = symbol.split(".")
         if len(parts) < 2 or not symbol.startswith("transformers."):
             return None
@@ -159,7 +175,7 @@ class HfLibrary:
                                                   else None)
         spec = h.HF_DATASETS.get((name, config)) if isinstance(name, str) else None
         if spec is None or spec.num_classes is None:
-            return UNKNOWN
+            return HfDataset(UNKNOWN, self.ref(node))  # its own files: `cast_column("label", ClassLabel(...))` tells
         split = values.get("split")
         split_name = split.value if isinstance(split, Const) and isinstance(split.value, str) else None
         if split is not None and split_name is None:
@@ -186,6 +202,16 @@ class HfLibrary:
                 touched = "label" in self._text_of(node) or (args and not isinstance(args[0], cst.Lambda)
                                                              and (body is None or "label" in self._text_of(body)))
                 return replace(base, labels=UNKNOWN, spec=None) if touched else base
+            if method == "cast_column":  # `ds.cast_column("label", ClassLabel(names=[...]))`
+                args = _positional(node)
+                values = [self.eval(a, env) for a in args]
+                self._eval_args(node, env, skip=tuple(args))
+                if len(values) == 2 and isinstance(values[0], Const) and values[0].value in h.LABEL_COLUMNS \
+                        and isinstance(values[1], HfClassLabel):
+                    count = values[1].num_classes
+                    return HfDataset(Labels("index", values[1].ref, count, 0, count - 1, "int"), base.ref)
+                touched = len(values) >= 1 and isinstance(values[0], Const) and values[0].value in h.LABEL_COLUMNS
+                return HfDataset(UNKNOWN, base.ref) if touched or not values else base
             if method in _DATASET_KEEPING:
                 self._eval_args(node, env)
                 return base
@@ -198,6 +224,19 @@ class HfLibrary:
             self._eval_args(node, env)
             return UNKNOWN
         return None
+
+    def hf_class_label(self, node: cst.Call, env) -> object:
+        """`ClassLabel(num_classes=3)`, `ClassLabel(names=["neg", "pos"])`: a label space of that many classes."""
+        values = self.keyword_values(node, env)
+        count = values.get("num_classes")
+        names = values.get("names")
+        if isinstance(count, Const) and isinstance(count.value, int) and not isinstance(count.value, bool):
+            classes = count.value
+        elif isinstance(names, Seq) and names.items and UNKNOWN not in names.items:
+            classes = len(names.items)
+        else:
+            return UNKNOWN
+        return HfClassLabel(classes, self.ref(node)) if classes > 0 else UNKNOWN
 
     def _text_of(self, node: cst.CSTNode) -> str:
         return self.wrapper.module.code_for_node(node)
@@ -217,9 +256,10 @@ class HfLibrary:
         if isinstance(base, HfOutputs):
             return base.logits if isinstance(key, Const) and key.value == "logits" else UNKNOWN
         if isinstance(base, HfDataset) and isinstance(key, Const) and isinstance(key.value, str):
-            if base.spec is not None and key.value in ("train", "validation", "test", "unsupervised") \
-                    or key.value.startswith(("test_", "validation_")):
-                return _dataset(base.spec, key.value, base.ref) if base.spec is not None else base
+            if key.value in ("train", "validation", "test", "unsupervised") \
+                    or key.value.startswith(("test_", "validation_")):  # a split of a DatasetDict
+                return _dataset(base.spec, key.value, base.ref) if base.spec is not None and base.split is None \
+                    else base
             return UNKNOWN  # a column: `ds["label"]`
         return None
 
