@@ -71,6 +71,8 @@ def check(model):
         units = output.units
         if labels.min_value >= 1 and labels.max_value == units:
             help = "the labels look 1-based: pass `y - 1`"
+        elif labels.min_value < 0 and is_hf(model):
+            help = 'drop the rows without a gold label: `.filter(lambda row: row["label"] >= 0)`'
         elif labels.min_value < 0:
             help = f"map the labels to 0..{units - 1}"
         elif is_hf(model):

@@ -59,6 +59,9 @@ def _site_facts(site: HfLossSite) -> ModelFacts:
         return ModelFacts(name, site.ref, (), partly_known=("loss picked at run time",), site="loss-call",
                           framework="hf")
     loss_id = h.LOSS_BY_PROBLEM_TYPE[problem_type]
+    if labels is not None and head.deberta is None and head.problem_type is None and labels.min_value is not None \
+            and labels.min_value < 0:
+        labels = replace(labels, min_value=None)  # a DeBERTa checkpoint (not known here) drops labels < 0
     if labels is not None and loss_id == "torch.cross_entropy" and head.task == h.TOKEN \
             and labels.min_value is not None and labels.min_value == -100:
         labels = replace(labels, min_value=None)  # -100 is the ignore index of token classification

@@ -217,7 +217,10 @@ class HfLibrary:
                 return base
             if method == "filter":  # usually drops the -1 rows; never adds any
                 self._eval_args(node, env)
-                return _dataset(base.spec, None, base.ref) if base.spec is not None else base
+                labels = base.labels
+                if isinstance(labels, Labels) and labels.format == "index" and labels.num_classes:
+                    labels = Labels("index", labels.ref, labels.num_classes, 0, labels.num_classes - 1, labels.dtype)
+                return HfDataset(labels, base.ref, split=base.split)  # its splits keep these labels
             if method == "train_test_split":
                 self._eval_args(node, env)
                 return base
