@@ -47,6 +47,7 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None, pro
 
 # a file none of these words appear in has no loss site (compile() or a loss call)
 _LOSS_WORDS = ("compile", "loss", "Loss", "cross_entropy")
+_LIBRARY_WORDS = ("transformers", "optax", "flax")
 
 
 def check_document(document, codes: frozenset[str], project=None):
@@ -58,6 +59,7 @@ def check_document(document, codes: frozenset[str], project=None):
     from .source import mentions_torch
 
     keras, torch = any(word in document.text for word in _LOSS_WORDS), mentions_torch(document.text)
+    torch = torch or any(word in document.text for word in _LIBRARY_WORDS)  # transformers, optax, flax
     if not (keras or torch) and not suppress.unused(document.text, (), codes, document.path) \
             and cpython_parse(document.text)[0] is not None:
         # no loss anywhere: nothing to check but that it parses, and CPython's parser (a few

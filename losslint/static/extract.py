@@ -13,6 +13,8 @@ from ..facts import LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_displ
 from .flavour import keras_flavour
 from .interpret import CompileCall, Interpreter
 from .loss_calls import label_facts, loss_call_sites
+from .hf.extract import hf_loss_sites
+from .jax.extract import jax_loss_sites
 from .torch.extract import torch_loss_sites
 from .values import (
     UNKNOWN, Const, CustomLoss, Function, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation,
@@ -46,6 +48,8 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
         models.extend(replace(m, labels_unknown=unknown) if unknown else m for m in labeled or [facts])
     models.extend(loss_call_sites(interpreter.loss_calls))
     models.extend(torch_loss_sites(interpreter.torch_loss_calls))
+    models.extend(hf_loss_sites(interpreter.hf_loss_sites))
+    models.extend(jax_loss_sites(interpreter.jax_loss_calls))
     return models
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .. import knowledge as k
+from .. import knowledge_hf as h
+from .. import knowledge_jax as j
 from .. import knowledge_torch as t
 from ..diagnostics import SourceRef
 from .callargs import arg as _arg, dotted, positional as _positional, string_value
@@ -23,6 +25,8 @@ from .labels import LabelSemantics
 from .loss_calls import LossCalls, short_text
 from .names import NameResolver, descendants
 from .node_positions import NodePositions, contains, same_file
+from .hf.library import HfLibrary
+from .jax.library import JaxLibrary
 from .torch.library import TorchLibrary
 from .usercode import UserCode
 from .values import (
@@ -59,7 +63,7 @@ class CompileCall:
 
 
 @dataclass
-class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
+class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary, HfLibrary, JaxLibrary):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
@@ -81,6 +85,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         self._init_user_code()
         self._init_loss_calls()
         self._init_torch()
+        self._init_hf()
+        self._init_jax()
 
     # ------------------------------------------------------------------ positions
 
@@ -350,7 +356,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                 if isinstance(key, Placeholder):  # a feed dict: `{labels: batch_y}`
                     key.fed.append((self.eval(element.value, env), short_text(self, element.value)))
                     items = None
-                elif items is None or not isinstance(key, Const) or not isinstance(key.value, str):
+                elif items is None or not isinstance(key, Const) or not isinstance(key.value, (str, int)) \
+                        or isinstance(key.value, bool):  # string keys; int keys: `id2label={0: "neg", ...}`
                     items = None
                     self.eval(element.value, env)
                 else:
@@ -455,6 +462,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
         labels = self.label_attribute(base, attr)
         if labels is not None:
             return labels
+        library = self.hf_attribute(base, attr) or self.jax_attribute(base, attr)  # `outputs.logits`
+        if library is not None:
+            return library
         if isinstance(base, UserClass):  # `Config.NUM_CLASSES`
             found = base.attribute(attr)
             return found if found is not None else UNKNOWN
@@ -489,6 +499,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             return UNKNOWN
         key = self.eval(node.slice[0].slice.value, env)
         member = self.torch_subscript(base, key)  # `self.layers[-1]`
+        if member is None:
+            member = self.hf_subscript(base, key)  # `outputs["logits"]`, `dataset["train"]`
         if member is not None:
             return member
         if not isinstance(key, Const):
@@ -527,6 +539,11 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
             torch = self.torch_method(base, func.attr.value, node, env)  # `out.softmax(1)`, `criterion.to(device)`
             if torch is not None:
                 return torch
+            library = self.hf_method(base, func.attr.value, node, env)  # `model.to(device)`, `ds.map(f)`
+            if library is None:
+                library = self.jax_method(base, func.attr.value, node, env)  # `model.apply(params, x)`
+            if library is not None:
+                return library
             if isinstance(base, CommandLine) and not base.parsed:
                 return self.command_line_call(base, func.attr.value, node, env)
             if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
@@ -574,6 +591,10 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
                     result.activation.inferred = True
             return result
         torch = self.torch_call_value(callee, node, env)  # a module applied, a loss called
+        if torch is None:
+            torch = self.hf_call_value(callee, node, env)  # `model(**batch, labels=y)`
+        if torch is None:
+            torch = self.jax_call_value(callee, node, env)  # `state.apply_fn(params, x)`
         if torch is not None:
             return torch
         own_call = callee.user_class.lookup("call") if isinstance(callee, Model) and callee.user_class else None
@@ -714,6 +735,11 @@ class Interpreter(UserCode, LabelSemantics, LossCalls, TorchLibrary):
     def call_symbol(self, symbol: str, node: cst.Call, env: Env) -> object:
         if t.is_torch_symbol(symbol):
             value = self.torch_call_symbol(symbol, node, env)
+            if value is not None:
+                return value
+        if h.is_hf_symbol(symbol) or j.is_jax_symbol(symbol):
+            value = self.hf_call_symbol(symbol, node, env) if h.is_hf_symbol(symbol) else \
+                self.jax_call_symbol(symbol, node, env)
             if value is not None:
                 return value
         if symbol in k.INPUT:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import knowledge as k
+from .. import knowledge_jax as j
 from .. import knowledge_torch as t
 from .env import Env
 from .values import UNKNOWN, Const, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass, same_value
@@ -193,11 +194,14 @@ class UserCode:
             if init is not None:
                 self.call_function(init, args, kwargs, complete, bound_self=instance)
             return instance
-        if base in t.TORCH_MODULE_BASES:  # an nn.Module: calling it runs `forward` (torch/library.py)
-            model = Model("torch", ref, user_class=cls, level=self.conditional)
-            init = cls.lookup("__init__")
+        if base in t.TORCH_MODULE_BASES or base in j.FLAX_MODULE_BASES:
+            # an nn.Module: calling it runs `forward` (torch/library.py); a Flax module its `__call__` (jax/library.py)
+            model = Model("torch" if base in t.TORCH_MODULE_BASES else "flax", ref, user_class=cls,
+                          level=self.conditional)
+            init = cls.lookup("__init__") or cls.lookup("setup")
             if init is not None:
-                self.call_function(init, args, kwargs, complete, bound_self=model)
+                self.call_function(init, args if init.node.name.value == "__init__" else [],
+                                   kwargs if init.node.name.value == "__init__" else {}, complete, bound_self=model)
             return model
         if base in k.LOSS_BASES or base in k.LOSS_BY_CLASS:
             return CustomLoss(f"{cls.node.name.value}()", ref)

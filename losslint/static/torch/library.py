@@ -129,10 +129,9 @@ class TorchLibrary:
             return Dataset(Labels("index", self.ref(node), None, 0, None, "int"), self.ref(node))
         if symbol in t.TORCH_TENSOR_FACTORIES:  # `torch.tensor(y)`, `torch.from_numpy(y)`: the same labels
             first = self._first_value(node, env)
-            if not isinstance(first, Labels):
+            if not isinstance(first, (Labels, Seq)):
                 return UNKNOWN
-            dtype = t.TORCH_TENSOR_FACTORIES[symbol]
-            return replace(first, dtype=dtype) if dtype else first
+            return self.literal_labels(first, node, env, t.TORCH_TENSOR_FACTORIES[symbol])
         if symbol in t.TORCH_RANDINT:
             return self.torch_randint(node, env)
         if symbol in t.TORCH_ONE_HOT:
