@@ -59,7 +59,7 @@ from ._common import confidence, implied, integer_dtype, is_hf, is_torch, labele
 _FLOAT_TARGET_LOSSES = frozenset({"torch.binary_cross_entropy_with_logits", "torch.binary_cross_entropy"})
 
 
-@rule(code="LL210", name="integer-targets-with-binary-loss")
+@rule(code="LL210", name="integer-targets-with-binary-loss", runtime=False)  # the hook does not read target dtypes yet
 def check(model):
     if not (is_torch(model) or is_hf(model)):
         return
