@@ -31,7 +31,7 @@ import libcst as cst
 
 from losslint.api import check_paths, default_codes
 from losslint.static.discover import discover
-from losslint.static.project import ProjectScope
+from losslint.static.engine.project import ProjectScope
 
 _KERAS_PROBES = ("_losslint_probe.losses.CategoricalCrossentropy(from_logits=True)", '"categorical_crossentropy"')
 _KERAS_IMPORT = "\nimport keras as _losslint_probe  # the probe's own import (last: line numbers stay)\n"

@@ -91,7 +91,7 @@ def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset
     `project` (a `static.project.ProjectScope`) follows imports between the project's modules;
     `progress(done, total)` is called as files are done."""
     if project is not None:
-        from .static.project import new_run
+        from .static.engine.project import new_run
 
         new_run()
     files = list(paths)

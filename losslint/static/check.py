@@ -130,7 +130,7 @@ def _project_context(project, path: str):
     """What the interpreter consults for names imported from the project's own modules."""
     if project is None:
         return None
-    from .project import ProjectContext
+    from .engine.project import ProjectContext
 
     return ProjectContext(project, path)
 
@@ -139,7 +139,7 @@ def _in_file(diagnostics, model, path: str, context):
     """Findings of one model, anchored in the checked file (facts may come from imported modules)."""
     if context is None:
         return diagnostics
-    from .project import localize
+    from .engine.project import localize
 
     return localize(diagnostics, path, model.ref)
 

@@ -12,7 +12,7 @@ from ... import knowledge_hf as h
 from ... import knowledge_torch as t
 from ...diagnostics import Confidence
 from ...facts import LabelFacts, LossFacts, ModelFacts, OutputFacts
-from ..loss_calls import label_facts
+from ..keras.loss_calls import label_facts
 from .library import HfLossSite
 
 

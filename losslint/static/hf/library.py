@@ -1,6 +1,6 @@
 """Hugging Face Transformers / Datasets as the one interpreter reads them.
 
-A mixin of `static.interpret.Interpreter` (the engine), beside the PyTorch library. The engine
+A mixin of `static.engine.interpreter.Interpreter` (the engine), beside the PyTorch library. The engine
 executes the program; this library says what a transformers / datasets call means:
 
 * `AutoModelForSequenceClassification.from_pretrained(ckpt, num_labels=N, problem_type=...,
@@ -29,7 +29,7 @@ from ... import knowledge_hf as h
 from ... import knowledge_torch as t
 from ...diagnostics import SourceRef
 from ..callargs import positional as _positional
-from ..values import UNKNOWN, Activation, Const, Dataset, Function, Labels, Layer, Mapping_, Model, Seq, Tensor
+from ..engine.values import UNKNOWN, Activation, Const, Dataset, Function, Labels, Layer, Mapping_, Model, Seq, Tensor
 from ..torch.values import Output
 from .values import HfConfig, HfHead, HfOutputs
 

@@ -6,8 +6,8 @@ import libcst as cst
 
 from ...diagnostics import Confidence
 from ...facts import LossFacts, ModelFacts, OutputFacts
-from ..loss_calls import label_facts
-from ..values import Const, Labels, Mapping_, Seq
+from ..keras.loss_calls import label_facts
+from ..engine.values import Const, Labels, Mapping_, Seq
 from ..torch.values import Output
 from .library import JaxLossCall
 

@@ -1,6 +1,6 @@
 """JAX, optax and Flax as the one interpreter reads them.
 
-A mixin of `static.interpret.Interpreter` (the engine), beside the PyTorch library, whose values
+A mixin of `static.engine.interpreter.Interpreter` (the engine), beside the PyTorch library, whose values
 it shares (a Flax `nn.Dense(10)` is a projection module, a `jax.nn.softmax(x)` an `Output` that
 remembers its activation):
 
@@ -22,7 +22,7 @@ import libcst as cst
 from ... import knowledge_jax as j
 from ...diagnostics import SourceRef
 from ..callargs import arg as _arg, positional as _positional
-from ..values import UNKNOWN, Const, Function, Labels, Model
+from ..engine.values import UNKNOWN, Const, Function, Labels, Model
 from ..torch.values import INPUT, TorchModule
 
 

@@ -9,8 +9,8 @@ import libcst as cst
 from ... import knowledge_torch as t
 from ...diagnostics import Confidence
 from ...facts import LossFacts, ModelFacts, OutputFacts
-from ..loss_calls import label_facts
-from ..values import Const, Labels, Mapping_, Seq
+from ..keras.loss_calls import label_facts
+from ..engine.values import Const, Labels, Mapping_, Seq
 from .library import TorchLossCall
 from .values import Output
 

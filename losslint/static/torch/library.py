@@ -1,6 +1,6 @@
 """PyTorch as the one interpreter reads it: the meaning of `torch` calls, modules and tensors.
 
-A mixin of `static.interpret.Interpreter` (the engine). The engine executes the program —
+A mixin of `static.engine.interpreter.Interpreter` (the engine). The engine executes the program —
 statements, branches, functions called with their arguments, classes and `self`, the project's
 own modules — and asks this library what a PyTorch call means:
 
@@ -26,7 +26,7 @@ import libcst as cst
 from ... import knowledge_torch as t
 from ...diagnostics import SourceRef
 from ..callargs import arg as _arg, positional as _positional
-from ..values import UNKNOWN, Const, Dataset, Labels, Mapping_, Model, Seq
+from ..engine.values import UNKNOWN, Const, Dataset, Labels, Mapping_, Model, Seq
 from .values import INPUT, InputTensor, LightningTrainer, LossValue, Output, TorchModule
 
 _TEXT_LIMIT = 48

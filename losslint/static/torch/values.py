@@ -1,4 +1,4 @@
-"""The values the PyTorch library adds to the engine's (`static/values.py`): library modules,
+"""The values the PyTorch library adds to the engine's (`static/engine/values.py`): library modules,
 tensors that remember their activation, loss modules. Classes, instances, functions, labels,
 datasets and literals are the engine's own values; anything unproven is the engine's `UNKNOWN`.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...diagnostics import SourceRef
-from ..values import UNKNOWN  # noqa: F401  (one "unknown" for every front end)
 
 
 @dataclass(frozen=True)

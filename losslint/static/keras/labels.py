@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .. import knowledge as k
-from .callargs import arg as _arg, positional as _positional
-from .env import Env
-from .values import UNKNOWN, Const, Dataset, Function, Helper, IdentityMatrix, Labels, Range, Seq, ZerosArray
+from ... import knowledge as k
+from ..callargs import arg as _arg, positional as _positional
+from ..engine.env import Env
+from ..engine.values import UNKNOWN, Const, Dataset, Function, Helper, IdentityMatrix, Labels, Range, Seq, ZerosArray
 
 _NOT_MINE = None
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .. import knowledge as k
-from .. import knowledge_jax as j
-from .. import knowledge_torch as t
+from ... import knowledge as k
+from ... import knowledge_jax as j
+from ... import knowledge_torch as t
 from .env import Env
 from .values import UNKNOWN, Const, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass, same_value
 
@@ -294,7 +294,7 @@ def _merged_return(frame: _Frame) -> object:
 
 
 def _keyword_or_position(node: cst.Call, keyword: str, position: int):
-    from .callargs import arg
+    from ..callargs import arg
 
     return arg(node, keyword, position)
 

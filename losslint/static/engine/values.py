@@ -11,8 +11,8 @@ from typing import Union
 
 import libcst as cst
 
-from ..diagnostics import SourceRef
-from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, affine_activation, merged_activation
+from ...diagnostics import SourceRef
+from ...knowledge import ACTIVATIONS, LayerRole, LayerSpec, affine_activation, merged_activation
 
 
 class _Unknown:
@@ -459,3 +459,10 @@ def known_activation(activation: Activation | None) -> str | None:
     if activation is None or activation.id is None:
         return None
     return activation.id if activation.id in ACTIVATIONS else None
+
+
+def int_value(value: object) -> int | None:
+    """The int a literal holds (not a bool), else None."""
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return value.value
+    return None

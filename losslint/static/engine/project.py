@@ -42,7 +42,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ..diagnostics import Related, SourceRef
+from ...diagnostics import Related, SourceRef
 
 MAX_DEPTH = 4  # imports followed from the checked file: train → models → layers → config
 MAX_MODULE_BYTES = 1_000_000
@@ -394,9 +394,9 @@ class ProjectContext:
 
         import libcst as cst
 
-        from .cst_parse import parse_module
-        from .interpret import Env, Interpreter, _is_main_guard
-        from .source import UnreadableSource, decode_python
+        from ..cst_parse import parse_module
+        from .interpreter import Env, Interpreter, _is_main_guard
+        from ..source import UnreadableSource, decode_python
 
         COUNTS["summaries"] += 1
         try:
@@ -523,7 +523,7 @@ def _imports(tree) -> tuple[dict, list]:
     """Names bound by the module's top-level imports → what they import; star-imported modules."""
     import libcst as cst
 
-    from .callargs import dotted
+    from ..callargs import dotted
 
     imported, stars = {}, []
     for statement in tree.body:
