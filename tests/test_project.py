@@ -16,7 +16,7 @@ from fixture_format import PROJECTS, ProjectFixture, project_fixtures
 from losslint import api
 from losslint.cache import Cache
 from losslint.registry import select_codes
-from losslint.static import project as project_module
+from losslint.static.engine import project as project_module
 from losslint.static.engine.project import ProjectContext, ProjectScope
 
 PROJECT_LIST = project_fixtures()
