@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from losslint.api import check_paths  # noqa: E402
 from losslint.cache import Cache  # noqa: E402
 from losslint.registry import select_codes  # noqa: E402
-from losslint.static.project import ProjectScope  # noqa: E402
+from losslint.static.engine.project import ProjectScope  # noqa: E402
 
 LAYERS = ["Dense({u}, activation='{a}')", "Dense({u})"]
 ACTIVATIONS = ["softmax", "sigmoid", "relu", "linear", "tanh"]

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from losslint.api import check_paths
 from losslint.registry import select_codes
 from losslint.static.discover import discover
-from losslint.static.project import ProjectScope
+from losslint.static.engine.project import ProjectScope
 
 COLUMNS = ("id", "source", "buggy_path", "fixed_path", "expected_codes", "static_decidable", "note")
 

@@ -3,7 +3,7 @@
     PYTHONPATH=. python benchmarks/project_imports.py DIR [DIR ...]
 
 Each DIR is checked twice, as `losslint check DIR` would (each DIR is the checked root): once
-file by file (imports of project modules unknown) and once project-wide (`static/project.py`).
+file by file (imports of project modules unknown) and once project-wide (`static/engine/project.py`).
 Printed per DIR: `compile()` calls that pass a loss, how many are resolved each way (every
 output's activation and units and the loss known), the compiles only the project-wide run
 resolves, findings per code each way, and the wall time of both runs. With `--list`, the
@@ -30,7 +30,7 @@ def _measure(job: tuple[str, object]) -> tuple[dict, list]:
 
     from losslint.registry import run_rules, select_codes
     from losslint.static.extract import extract_models
-    from losslint.static.project import ProjectContext, localize
+    from losslint.static.engine.project import ProjectContext, localize
     from losslint.static.source import UnreadableSource, document_from_bytes, read_source
 
     try:
@@ -75,7 +75,7 @@ def _run(files: list[str], scope) -> tuple[dict, Counter, float]:
 
 
 def main(argv: list[str]) -> None:
-    from losslint.static.project import ProjectScope
+    from losslint.static.engine.project import ProjectScope
 
     listing = "--list" in argv
     for root in [a for a in argv if a != "--list"]:

@@ -40,8 +40,7 @@ def _measure(path: str) -> tuple[list, list, str | None]:
     from losslint.registry import run_rules
     from losslint.static.check import _in_cells, map_refs, parse_document
     from losslint.static.extract import extract_models
-    from losslint.static.source import UnreadableSource, mentions_torch, read_document
-    from losslint.static.torch import extract_loss_sites
+    from losslint.static.source import UnreadableSource, read_document
 
     try:
         document = read_document(path)
@@ -51,8 +50,6 @@ def _measure(path: str) -> tuple[list, list, str | None]:
         if isinstance(parsed, Diagnostic):
             return [], [], parsed.message
         models = extract_models(parsed, path)
-        if mentions_torch(document.text):
-            models += extract_loss_sites(parsed, path)
     except (UnreadableSource, RecursionError) as error:
         return [], [], f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     if getattr(document, "cells", None) is not None:

@@ -91,7 +91,7 @@ def check_paths(paths: Sequence[str], codes: frozenset[str] | Sequence[frozenset
     `project` (a `static.project.ProjectScope`) follows imports between the project's modules;
     `progress(done, total)` is called as files are done."""
     if project is not None:
-        from .static.project import new_run
+        from .static.engine.project import new_run
 
         new_run()
     files = list(paths)
@@ -230,13 +230,9 @@ def models_in_source(source: str, path: str = "<string>") -> list[ModelFacts]:
     from .static.check import cpython_parse, map_refs
     from .static.extract import extract_models
     from .static.node_positions import ParsedModule, realised
-    from .static.source import mentions_torch
-    from .static.torch import extract_loss_sites
 
     parsed = ParsedModule(cst.parse_module(source), source, cpython_parse(source)[0])
     models = extract_models(parsed, path)
-    if mentions_torch(source):
-        models += extract_loss_sites(parsed, path)
     return [map_refs(model, realised) for model in models]
 
 

@@ -82,7 +82,7 @@ class Cache:
     def dependent_key(self, key: str) -> str | None:
         """The key of the result of the file keyed `key` given its imported modules as they are
         now; None when no run recorded its dependencies."""
-        from .static.project import fingerprint
+        from .static.engine.project import fingerprint
 
         try:
             with open(self._entry(key + ".deps"), encoding="utf-8") as handle:

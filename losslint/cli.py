@@ -141,7 +141,7 @@ def _check_once(paths, *, select, extend_select, ignore, output_format, output_f
     settings = _settings(select, extend_select, ignore, config_path, **settings_options)
     output_format = output_format or settings.output_format or "text"
     textual = output_format in TEXT_FORMATS
-    from .static.project import ProjectScope
+    from .static.engine.project import ProjectScope
 
     # imports between the project's modules are followed within the checked directories
     scope = ProjectScope.of_paths([p for p in paths if p != "-"] + ([stdin_filename] if stdin_filename else [])

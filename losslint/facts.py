@@ -31,6 +31,8 @@ class LossFacts:
     confidence: Confidence = Confidence.HIGH
     written: SourceRef | None = None  # where the loss is written, when that is not `ref` (`loss_fn = ...`)
     fixed_from_logits: bool = False  # no `from_logits` to change (`tf.nn.softmax_cross_entropy_with_logits`)
+    # a loss the framework picks itself (a transformers head): why it picked this one, for messages
+    implied_by: str | None = None
 
     @property
     def spec(self) -> LossSpec:
@@ -116,7 +118,7 @@ class ModelFacts:
     partly_known: tuple[str, ...] = ()
     origin: str = "static"  # "static" | "runtime": which front end built these facts
     site: str = "compile"  # "compile" | "loss-call": where the loss meets the output
-    framework: str = "keras"  # "keras" | "torch"
+    framework: str = "keras"  # "keras" | "torch" | "hf" (a transformers head's own loss) | "jax" (optax)
     # static only: the `fit` calls of this compile whose labels could not be followed, as
     # (where the fit call is written, the labels as written) — LL902
     labels_unknown: tuple[tuple[SourceRef, str], ...] = ()

@@ -46,6 +46,14 @@ def canonical_symbol(qualified_name: str) -> str:
         from .knowledge_torch import canonical_torch_symbol
 
         return canonical_torch_symbol(qualified_name)
+    if parts[0] == "transformers":
+        from .knowledge_hf import canonical_hf_symbol
+
+        return canonical_hf_symbol(qualified_name)
+    if parts[0] in ("optax", "flax"):
+        from .knowledge_jax import canonical_jax_symbol
+
+        return canonical_jax_symbol(qualified_name)
     keras_root = None
     for i, part in enumerate(parts):
         if part in ("keras", "tf_keras"):
@@ -847,5 +855,7 @@ def guess_symbol(dotted_name: str) -> str | None:
 # the same id) so that every rule finds every loss in one table.
 from .knowledge_torch import TORCH_LOSSES  # noqa: E402
 
+from .knowledge_jax import OPTAX_LOSSES  # noqa: E402
+
 LOSSES = MappingProxyType({**LOSSES, **{s.id: LossSpec(s.id, LossFamily(s.family), None)
-                                        for s in TORCH_LOSSES.values()}})
+                                        for s in (*TORCH_LOSSES.values(), *OPTAX_LOSSES.values())}})

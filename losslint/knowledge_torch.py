@@ -38,13 +38,20 @@ def canonical_torch_symbol(qualified_name: str) -> str:
         if parts[1:2] == ["special"] and len(parts) == 3 and parts[2] in ("softmax", "log_softmax", "expit"):
             return "torch.sigmoid" if parts[2] == "expit" else f"torch.{parts[2]}"
         return qualified_name
-    if parts[0] in ("pytorch_lightning", "lightning") and parts[-1] in ("LightningModule",):
-        return "lightning.LightningModule"
+    if parts[0] in ("pytorch_lightning", "lightning") and parts[-1] in ("LightningModule", "Trainer"):
+        return f"lightning.{parts[-1]}"
     return qualified_name
 
 
+_LIBRARY_ROOTS = ("torch.", "torchvision.", "timm.", "lightning.")
+LIGHTNING_TRAINER = "lightning.Trainer"
+# what Lightning's `Trainer.fit(model)` runs on a batch: the module's steps, in order
+LIGHTNING_STEPS = ("training_step", "validation_step")
+
+
 def is_torch_symbol(symbol: str | None) -> bool:
-    return bool(symbol) and (symbol == "torch" or symbol.startswith("torch."))
+    """A name of PyTorch or of a library built on it (torchvision, timm, Lightning)."""
+    return bool(symbol) and (symbol == "torch" or symbol.startswith(_LIBRARY_ROOTS))
 
 
 # --------------------------------------------------------------------------- losses
@@ -196,7 +203,7 @@ TORCH_MODULE_LIST = frozenset({"torch.nn.ModuleList"})
 TORCH_MODULE_DICT = frozenset({"torch.nn.ModuleDict"})
 TORCH_MODULE_BASES = frozenset({"torch.nn.Module", "lightning.LightningModule"})
 # methods of a module that return the module itself
-MODULE_SELF_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "double", "float", "half", "bfloat16",
+MODULE_SELF_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "double", "float", "half", "bfloat16", "apply",
                                  "requires_grad_", "to_empty", "type"})
 # tensor methods that keep what a tensor holds (activation and class axis)
 TENSOR_PRESERVING_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "contiguous", "clone",
@@ -205,6 +212,45 @@ TENSOR_PRESERVING_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "
 TENSOR_RESHAPING_METHODS = frozenset({"view", "reshape", "squeeze", "unsqueeze", "flatten", "permute",
                                       "transpose", "view_as", "reshape_as"})
 TORCH_RESHAPING_FUNCTIONS = frozenset({"torch.flatten", "torch.squeeze", "torch.unsqueeze", "torch.reshape"})
+# tensor methods that change only the dtype: `y.long()`, `y.float()`
+TENSOR_DTYPE_METHODS: Mapping[str, str] = MappingProxyType({
+    "float": "float", "double": "float", "half": "float", "bfloat16": "float", "long": "int", "int": "int",
+    "short": "int", "bool": "bool"})
+TORCH_PARALLEL_APPLY = frozenset({"torch.nn.parallel.data_parallel"})
+# calls that return the module they wrap (it trains and predicts as before)
+TORCH_WRAPPERS = frozenset({"torch.nn.DataParallel", "torch.nn.parallel.DistributedDataParallel",
+                            "torch.nn.parallel.DataParallel", "torch.compile", "torch.jit.script"})
+
+
+@dataclass(frozen=True)
+class LibraryModelSpec:
+    """A torchvision / timm constructor whose output is a linear classifier head of `num_classes` units."""
+
+    prefix: str  # the constructors it covers: `torchvision.models.resnet` covers resnet18, resnet50 ...
+    head: str  # the attribute holding the head: `model.fc = nn.Linear(n, 2)` replaces it
+    head_index: int | None = None  # the head is `Sequential` and the Linear sits at this index
+    default_classes: int | None = 1000
+
+
+_LIBRARY_MODELS = tuple(LibraryModelSpec(f"torchvision.models.{name}", head, index) for name, head, index in (
+    ("resnet", "fc", None), ("resnext", "fc", None), ("wide_resnet", "fc", None), ("regnet", "fc", None),
+    ("googlenet", "fc", None), ("inception_v3", "fc", None), ("shufflenet", "fc", None),
+    ("densenet", "classifier", None), ("swin", "head", None),
+    ("vgg", "classifier", 6), ("alexnet", "classifier", 6), ("mobilenet_v2", "classifier", 1),
+    ("mobilenet_v3", "classifier", 3), ("efficientnet", "classifier", 1), ("mnasnet", "classifier", 1),
+    ("convnext", "classifier", 2), ("vit_", "heads", 0),
+)) + (LibraryModelSpec("timm.create_model", "__head__"),)
+UNNAMED_HEAD = "__head__"  # timm: the head's attribute depends on the architecture
+# attributes that hold a classifier head somewhere: assigning one on a timm model (whose head
+# attribute depends on the architecture) leaves its output unknown
+HEAD_ATTRIBUTES = frozenset({"fc", "head", "heads", "classifier", "last_linear"})
+
+
+def library_model(symbol: str) -> LibraryModelSpec | None:
+    """The spec of a torchvision / timm model constructor, or None."""
+    if not symbol.startswith(("torchvision.models.", "timm.")) or symbol.rsplit(".", 1)[1][:1].isupper():
+        return None
+    return next((spec for spec in _LIBRARY_MODELS if symbol.startswith(spec.prefix)), None)
 
 # --------------------------------------------------------------------------- labels
 
@@ -228,3 +274,9 @@ TORCH_RANDINT = frozenset({"torch.randint"})
 TORCH_ONE_HOT = frozenset({"torch.nn.functional.one_hot"})
 TORCH_DATA_LOADERS = frozenset({"torch.utils.data.DataLoader"})
 TORCH_TENSOR_DATASETS = frozenset({"torch.utils.data.TensorDataset"})
+# class ids 0..C-1, C the number of class folders: only the data knows it
+TORCH_FOLDER_DATASETS = frozenset({"torchvision.datasets.ImageFolder", "torchvision.datasets.DatasetFolder"})
+# `torch.tensor(y)` keeps the labels; the dtype the call sets, if any
+TORCH_TENSOR_FACTORIES: Mapping[str, str | None] = MappingProxyType({
+    "torch.tensor": None, "torch.as_tensor": None, "torch.from_numpy": None, "torch.Tensor": "float",
+    "torch.LongTensor": "int", "torch.FloatTensor": "float"})

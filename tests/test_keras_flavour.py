@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from losslint.api import lint_source
-from losslint.static.flavour import keras_flavour
+from losslint.static.keras.flavour import keras_flavour
 
 MULTILABEL = """\
 {imports}

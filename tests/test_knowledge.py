@@ -38,7 +38,9 @@ def test_every_loss_family_is_classified() -> None:
                            "sparse_categorical_crossentropy", "binary_crossentropy",
                            "binary_focal_crossentropy", "crossentropy",
                            "torch.cross_entropy", "torch.cross_entropy.probabilities",
-                           "torch.binary_cross_entropy_with_logits", "torch.binary_cross_entropy", "torch.nll_loss"}
+                           "torch.binary_cross_entropy_with_logits", "torch.binary_cross_entropy", "torch.nll_loss",
+                           "optax.softmax_cross_entropy", "optax.softmax_cross_entropy_with_integer_labels",
+                           "optax.sigmoid_binary_cross_entropy"}
     assert all(s.takes_from_logits for s in k.LOSSES.values() if s.is_probability and s.class_name)
 
 
@@ -60,7 +62,7 @@ def test_loss_spellings_exist_in_keras(keras) -> None:
     for symbol in k.LOSS_BY_CLASS:
         assert hasattr(keras.losses, symbol.split(".")[-1]), symbol
     for spec in k.LOSSES.values():
-        if spec.id not in COMPILE_ONLY and not spec.id.startswith("torch."):
+        if spec.id not in COMPILE_ONLY and not spec.id.startswith(("torch.", "optax.")):
             assert hasattr(keras.losses, spec.id), spec.id
 
 

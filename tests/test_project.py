@@ -1,4 +1,4 @@
-"""Project-wide analysis (`losslint/static/project.py`): imports between the project's own modules
+"""Project-wide analysis (`losslint/static/engine/project.py`): imports between the project's own modules
 are followed within the checked directories, findings stay in the checked file, and the cache
 keys a file's result on the modules it imports."""
 
@@ -16,8 +16,8 @@ from fixture_format import PROJECTS, ProjectFixture, project_fixtures
 from losslint import api
 from losslint.cache import Cache
 from losslint.registry import select_codes
-from losslint.static import project as project_module
-from losslint.static.project import ProjectContext, ProjectScope
+from losslint.static.engine import project as project_module
+from losslint.static.engine.project import ProjectContext, ProjectScope
 
 PROJECT_LIST = project_fixtures()
 CODES = select_codes()

@@ -23,7 +23,7 @@ from losslint import knowledge as k
 from losslint.api import check_bytes, lint_source
 from losslint.registry import all_rules, select_codes
 
-KERAS_LOSSES = tuple(id for id in k.LOSSES if not id.startswith("torch."))  # programs are Keras programs
+KERAS_LOSSES = tuple(id for id in k.LOSSES if not id.startswith(("torch.", "optax.")))  # programs are Keras programs
 
 LONG = os.environ.get("LOSSLINT_FUZZ") == "long"
 FUZZ = settings(max_examples=1000 if LONG else 30, deadline=None, derandomize=not LONG,

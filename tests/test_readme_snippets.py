@@ -9,6 +9,7 @@ import json
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,23 @@ def test_ci_runs_the_readme_test_command_as_written():
     (command,) = [line for block in blocks(section("Quick start"), "") for line in block.splitlines()
                   if "pytest" in line]
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("document, heading", [
+    ("README.md", "Hugging Face Transformers and JAX"),
+    ("docs/transformers-jax.md", "Transformers"),
+    ("docs/transformers-jax.md", "JAX: optax and Flax"),
+])
+def test_framework_snippets_report_the_codes_their_comments_name(tmp_path, document, heading):
+    """Each Python example of the transformers / JAX docs, checked as copied, gets exactly the codes
+    its `# LLxxx:` comments name, on those lines."""
+    text = (ROOT / document).read_text(encoding="utf-8")
+    (code,) = blocks(section(heading, text), "python")
+    program = tmp_path / "example.py"
+    program.write_text(code, encoding="utf-8")
+    expected = {(number, match.group(1)) for number, line in enumerate(code.splitlines(), 1)
+                for match in [re.search(r"# (LL\d{3}):", line)] if match}
+    done = subprocess.run([sys.executable, "-m", "losslint", "check", "--no-cache", "--output-format", "json",
+                           str(program)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    found = {(d["location"]["row"], d["code"]) for d in json.loads(done.stdout)}
+    assert expected and found == expected, done.stderr

@@ -11,8 +11,8 @@ import pytest
 
 from losslint import api
 from losslint.registry import select_codes
-from losslint.static import project as project_module
-from losslint.static.project import ProjectScope
+from losslint.static.engine import project as project_module
+from losslint.static.engine.project import ProjectScope
 
 CODES = select_codes()
 

@@ -101,9 +101,9 @@ def test_uncalled_function_still_runs_with_unknown_parameters() -> None:
 def test_long_operator_chains_are_evaluated_once_per_operand(monkeypatch) -> None:
     """`a + b + c + …` (a notebook building a long string) is a left-deep tree: each operand is
     evaluated once, or the work doubles with every `+` (a 40-term chain never finished)."""
-    from losslint.static.torch.interpret import TorchInterpreter
+    from losslint.static.engine.interpreter import Interpreter
 
-    evaluated = _evaluations(monkeypatch, TorchInterpreter)
+    evaluated = _evaluations(monkeypatch, Interpreter)
     terms = " + ".join(f"'part{i}'" for i in range(12))
     lint_source(f"import torch\nmessage = {terms}\n", "t.py")
     assert evaluated.count("SimpleString") == 12
@@ -112,7 +112,7 @@ def test_long_operator_chains_are_evaluated_once_per_operand(monkeypatch) -> Non
 def test_nested_tf_ops_evaluate_each_argument_once(monkeypatch) -> None:
     """`tf.add(tf.add(tf.add(a, b), c), d)` and nested `tf.matmul`: each argument is evaluated once,
     whether or not the op is one we model (a second evaluation per level doubles the work)."""
-    from losslint.static.interpret import Interpreter
+    from losslint.static.engine.interpreter import Interpreter
 
     evaluated = _evaluations(monkeypatch, Interpreter)
     nested = "x"

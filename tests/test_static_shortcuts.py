@@ -14,8 +14,8 @@ from hypothesis import given, strategies as st
 from losslint import api
 from losslint.static import cst_parse
 from losslint.static.callargs import string_value
-from losslint.static.env import Env
-from losslint.static.interpret import Interpreter
+from losslint.static.engine.env import Env
+from losslint.static.engine.interpreter import Interpreter
 from losslint.static.node_positions import ParsedModule
 from losslint.static.notebook import ipython_view
 

@@ -176,3 +176,27 @@ def swap_activation(output: OutputFacts, activation: str) -> FixIntent:
 
 def replace_torch_loss(loss: LossFacts, loss_id: str, applicability=Applicability.SAFE) -> FixIntent:
     return FixIntent("replace-loss", loss.ref, applicability, f"use `{torch_class(loss_id)}`", value=loss_id)
+
+
+# --------------------------------------------------------------------------- transformers / optax wording
+# A transformers head picks its loss itself (`LossFacts.implied_by` says why); optax losses take
+# logits. These give the advice in those frameworks' own terms.
+
+
+def is_hf(model: ModelFacts) -> bool:
+    return model.framework == "hf"
+
+
+def is_jax(model: ModelFacts) -> bool:
+    return model.framework == "jax"
+
+
+def implied(output: OutputFacts, loss: LossFacts) -> str:
+    """"transformers trains `X(num_labels=1)` with `MSELoss` (num_labels=1 without problem_type means regression)"."""
+    return f"transformers trains `{output.layer_text}` with `{loss.text}` ({loss.implied_by})"
+
+
+def integer_dtype(labels: LabelFacts | None) -> bool:
+    """Labels known to hold integers or bools (int64, uint8, bool ...), not floats."""
+    dtype = labels.dtype if labels is not None else None
+    return bool(dtype) and (dtype.startswith(("int", "uint")) or dtype == "bool")

@@ -50,7 +50,7 @@ Sparse: TensorFlow CPU raises "Received a label value of 1 which is outside the 
 from ..diagnostics import Finding
 from ..knowledge import LOSSES, OutputKind
 from ..registry import rule
-from ._common import confidence, is_torch, output_note, quoted, replace_loss
+from ._common import confidence, implied, is_hf, is_jax, is_torch, output_note, quoted, replace_loss
 
 
 @rule(code="LL105", name="categorical-loss-on-single-unit", fixable=True)
@@ -63,7 +63,13 @@ def check(model):
         if kind is OutputKind.SIMPLEX:
             continue  # a softmax over the one unit: LL104 reports it, and its fix is the binary setup
         binary = LOSSES["binary_crossentropy"]
-        if is_torch(model):
+        if is_jax(model):
+            fixes = ()
+            help = "use `optax.sigmoid_binary_cross_entropy` with 0/1 labels, or give the last layer 2 outputs"
+        elif is_hf(model):
+            fixes = ()
+            help = "use `num_labels=2` (one logit per class)"
+        elif is_torch(model):
             fixes = ()
             help = "use `nn.BCEWithLogitsLoss()` with float 0/1 targets, or give the last layer 2 outputs"
         elif kind is OutputKind.UNBOUNDED:
@@ -77,7 +83,8 @@ def check(model):
             help = 'use `binary_crossentropy` with `activation="sigmoid"` on the last layer'
         yield Finding(
             anchor=loss.ref,
-            message=f"{quoted(loss)} is applied to `{output.layer_text}`, which has a single unit",
+            message=(f"{implied(output, loss)} over a single logit: the loss is 0 or the labels are out of range"
+                     if is_hf(model) else f"{quoted(loss)} is applied to `{output.layer_text}`, which has a single unit"),
             help=help,
             confidence=confidence(output, loss),
             related=output_note(output),

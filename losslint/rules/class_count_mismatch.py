@@ -65,7 +65,7 @@ from ..diagnostics import Finding
 from ..facts import LabelFormat
 from ..knowledge import LossFamily
 from ..registry import rule
-from ._common import (confidence, is_torch, labeled, labels_note, labels_phrase, output_note, quoted,
+from ._common import (confidence, is_hf, is_torch, labeled, labels_note, labels_phrase, output_note, quoted,
                       sparse_out_of_range)
 
 _ROWS = (LabelFormat.ONE_HOT, LabelFormat.MULTI_HOT)
@@ -85,8 +85,11 @@ def check(model):
             help = "make the output `Dense(1)`, or use `Dense(2, activation=\"softmax\")` with " \
                    "`sparse_categorical_crossentropy`"
         else:
-            message = f"{labels_phrase(labels)} have {needed} classes, but {output.described()} has {units} units"
-            help = f"give the last layer {needed} outputs" if is_torch(model) else f"make the output `Dense({needed})`"
+            message = (f"{labels_phrase(labels)} have {needed} classes, but `{output.layer_text}` has {units} labels"
+                       if is_hf(model) else
+                       f"{labels_phrase(labels)} have {needed} classes, but {output.described()} has {units} units")
+            help = f"use `num_labels={needed}`" if is_hf(model) else f"give the last layer {needed} outputs" \
+                if is_torch(model) else f"make the output `Dense({needed})`"
         yield Finding(
             anchor=loss.ref,
             message=message,

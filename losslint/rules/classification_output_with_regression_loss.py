@@ -61,7 +61,8 @@ from ..diagnostics import Finding
 from ..facts import LabelFormat
 from ..knowledge import LossFamily, OutputKind
 from ..registry import rule
-from ._common import confidence, judged, known_class_labels, labels_note, labels_phrase, output_note, quoted
+from ._common import (confidence, implied, integer_dtype, is_hf, is_jax, judged, known_class_labels, labels_note,
+                      labels_phrase, output_note, quoted, value_range)
 
 
 @rule(code="LL111", name="classification-output-with-regression-loss", opt_in_forms=True)
@@ -70,6 +71,10 @@ def check(model):
         if loss.spec.family is not LossFamily.REGRESSION:
             continue
         labels = output.labels
+        if is_hf(model):
+            if labels is not None and (known_class_labels(labels) or _class_ids(labels)):
+                yield _hf_finding(output, loss, labels)
+            continue
         if known_class_labels(labels) and not (activation.kind is OutputKind.UNIT_INTERVAL
                                                and labels.format is LabelFormat.ONE_HOT):
             # sigmoid + mse on one-hot rows (targets in [0, 1]) is a legitimate choice
@@ -78,7 +83,9 @@ def check(model):
                 anchor=loss.ref,
                 message=f"regression loss {quoted(loss)} is applied to {output.described()}, but "
                         f"{labels_phrase(labels)} are class labels ({kind})",
-                help="use `categorical_crossentropy` for one-hot labels or `sparse_categorical_crossentropy` "
+                help="use `optax.softmax_cross_entropy` for one-hot labels or "
+                     "`optax.softmax_cross_entropy_with_integer_labels` for class ids, on the logits" if is_jax(model)
+                else "use `categorical_crossentropy` for one-hot labels or `sparse_categorical_crossentropy` "
                      "for class ids, with a softmax output (or `from_logits=True` on a linear one)",
                 confidence=confidence(output, loss, labels),
                 related=output_note(output) + labels_note(labels),
@@ -93,3 +100,21 @@ def check(model):
                 related=output_note(output),
                 opt_in=True,
             )
+
+
+def _class_ids(labels) -> bool:
+    """Integer labels of small whole values (0/1, class ids): a regression head cannot mean them."""
+    return (labels.format in (None, LabelFormat.INDEX) and integer_dtype(labels)
+            and labels.min_value is not None and labels.min_value >= 0)
+
+
+def _hf_finding(output, loss, labels):
+    kind = "one-hot rows" if labels.format is LabelFormat.ONE_HOT else f"class ids{value_range(labels)}"
+    classes = labels.num_classes or (int(labels.max_value) + 1 if labels.max_value is not None else 2)
+    return Finding(
+        anchor=loss.ref,
+        message=f"{implied(output, loss)}, but {labels_phrase(labels)} are class labels ({kind})",
+        help=f"use `num_labels={max(classes, 2)}` (transformers then trains CrossEntropyLoss on integer labels)",
+        confidence=confidence(output, loss, labels),
+        related=output_note(output) + labels_note(labels),
+    )

@@ -62,7 +62,7 @@ from ..diagnostics import Finding
 from ..facts import LabelFormat
 from ..knowledge import LOSSES, LossFamily, MetricKind
 from ..registry import rule
-from ._common import (confidence, follow_label_format, labeled, labels_note, labels_phrase, quoted, replace_loss,
+from ._common import (confidence, follow_label_format, is_jax, labeled, labels_note, labels_phrase, quoted, replace_loss,
                       value_range)
 
 
@@ -71,6 +71,17 @@ def check(model):
     for output, loss, labels in labeled(model):
         if (loss.spec.family is LossFamily.CATEGORICAL and labels.format is LabelFormat.INDEX
                 and output.units != 1):
+            if is_jax(model):
+                yield Finding(
+                    anchor=loss.ref,
+                    message=f"{quoted(loss)} expects one-hot rows, but {labels_phrase(labels)} are integer class "
+                            f"ids{value_range(labels)} (optax broadcasts them silently when the shapes allow)",
+                    help="use `optax.softmax_cross_entropy_with_integer_labels`, or pass "
+                         "`jax.nn.one_hot(labels, num_classes)`",
+                    confidence=confidence(loss, labels),
+                    related=labels_note(labels),
+                )
+                continue
             sparse = LOSSES["sparse_categorical_crossentropy"]
             keywords = {"from_logits": True} if loss.from_logits else {}
             shown = "SparseCategoricalCrossentropy(from_logits=True)" if loss.from_logits else sparse.id

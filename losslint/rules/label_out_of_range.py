@@ -59,7 +59,7 @@ loss rows. JAX: **silent**, wrong loss and inflated accuracy. tf-keras: as Tenso
 
 from ..diagnostics import Finding
 from ..registry import rule
-from ._common import (confidence, is_torch, labeled, labels_note, labels_phrase, output_note, quoted,
+from ._common import (confidence, implied, is_hf, is_torch, labeled, labels_note, labels_phrase, output_note, quoted,
                       sparse_out_of_range, value_range)
 
 
@@ -71,12 +71,26 @@ def check(model):
         units = output.units
         if labels.min_value >= 1 and labels.max_value == units:
             help = "the labels look 1-based: pass `y - 1`"
+        elif labels.min_value < 0 and is_hf(model):
+            help = 'drop the rows without a gold label: `.filter(lambda row: row["label"] >= 0)`'
         elif labels.min_value < 0:
             help = f"map the labels to 0..{units - 1}"
+        elif is_hf(model):
+            help = f"use `num_labels={int(labels.max_value) + 1}`, or map the labels to 0..{units - 1}"
         elif is_torch(model):
             help = f"give the last layer {int(labels.max_value) + 1} outputs, or map the labels to 0..{units - 1}"
         else:
             help = f"make the output `Dense({int(labels.max_value) + 1})`, or map the labels to 0..{units - 1}"
+        if is_hf(model):
+            yield Finding(
+                anchor=loss.ref,
+                message=f"{implied(output, loss)}, but {labels_phrase(labels)} are class ids{value_range(labels)} "
+                        f"and the head has {units} labels (valid ids 0..{units - 1})",
+                help=help,
+                confidence=confidence(output, loss, labels),
+                related=labels_note(labels) + output_note(output),
+            )
+            continue
         yield Finding(
             anchor=loss.ref,
             message=f"{labels_phrase(labels)} passed to {quoted(loss)} are class ids"

@@ -1,6 +1,7 @@
 """## What it does
-Reports a `fit()` whose labels the static analysis could not follow: read from a CSV file or a
-database, produced by a generator or a `tf.data` pipeline it cannot see through. Opt-in:
+Reports a `fit()` (or a PyTorch loss call on a model output) whose labels the static analysis
+could not follow: read from a CSV file or a database, produced by a generator, a `tf.data`
+pipeline or a `Dataset` class it cannot see through. Opt-in:
 `--extend-select LL902`; with `--statistics` it counts the `fit()` calls whose labels only the
 runtime hook can check.
 
@@ -47,17 +48,18 @@ def check(model):
         return
     for fit_ref, text in model.labels_unknown:
         labels = f"the labels (`{text}`)" if text != "labels" else "the labels"
+        where = f"`{model.name}.fit()`" if model.site == "compile" else f"`{model.outputs[0].loss.text}`"
         yield Finding(
             anchor=fit_ref,
-            message=f"could not follow {labels} passed to `{model.name}.fit()`; the label checks did not run",
-            help=_runtime_help(fit_ref.path),
+            message=f"could not follow {labels} passed to {where}; the label checks did not run",
+            help=_runtime_help(fit_ref.path, "`fit()`" if model.site == "compile" else "the first loss call"),
             confidence=Confidence.INFERRED,
         )
 
 
-def _runtime_help(path: str | None) -> str:
+def _runtime_help(path: str | None, where: str) -> str:
     if path and path.lower().endswith(".ipynb"):
-        return "the runtime hook checks the labels at `fit()`: run `%load_ext losslint` in the notebook first"
+        return f"the runtime hook checks the labels at {where}: run `%load_ext losslint` in the notebook first"
     script = os.path.basename(path) if path and path.endswith(".py") else "train.py"
-    return (f"the runtime hook checks the labels at `fit()`: `losslint run {script}` "
+    return (f"the runtime hook checks the labels at {where}: `losslint run {script}` "
             f"(or `%load_ext losslint` in a notebook)")

@@ -62,7 +62,7 @@ from ..diagnostics import Finding
 from ..facts import LabelFormat
 from ..knowledge import LOSSES, LossFamily, MetricKind
 from ..registry import rule
-from ._common import confidence, follow_label_format, labeled, labels_note, labels_phrase, quoted, replace_loss
+from ._common import confidence, follow_label_format, is_jax, labeled, labels_note, labels_phrase, quoted, replace_loss
 
 _TWO_D = {LabelFormat.ONE_HOT: "one-hot rows", LabelFormat.MULTI_HOT: "multi-hot rows",
           LabelFormat.BINARY: "0/1 rows"}
@@ -75,6 +75,16 @@ def check(model):
                 or output.units == 1 or (labels.num_classes is not None and labels.num_classes < 2)):
             continue
         width = f" of width {labels.num_classes}" if labels.num_classes else ""
+        if is_jax(model):
+            yield Finding(
+                anchor=loss.ref,
+                message=f"{quoted(loss)} expects integer class ids, but {labels_phrase(labels)} are "
+                        f"{_TWO_D[labels.format]}{width}",
+                help="use `optax.softmax_cross_entropy`, or pass `labels.argmax(-1)`",
+                confidence=confidence(loss, labels),
+                related=labels_note(labels),
+            )
+            continue
         fixes = ()
         help = "use `categorical_crossentropy`, or pass `np.argmax(labels, axis=-1)`"
         if labels.format is LabelFormat.ONE_HOT:

@@ -59,7 +59,7 @@ NumPy backends: silent; the loss plateaus (≈0.62 instead of ≈0.1 on a 3-clas
 
 from ..diagnostics import Applicability, Finding, FixIntent
 from ..registry import rule
-from ._common import confidence, is_torch, judged, output_note, quoted, remove_activation, replace_torch_loss, \
+from ._common import confidence, is_jax, is_torch, judged, output_note, quoted, remove_activation, replace_torch_loss, \
     set_activation
 
 
@@ -67,11 +67,12 @@ from ._common import confidence, is_torch, judged, output_note, quoted, remove_a
 def check(model):
     for output, activation, loss in judged(model):
         if loss.spec.is_probability and loss.from_logits and activation.kind.is_probability:
-            yield _torch_finding(output, activation, loss) if is_torch(model) else _finding(output, activation, loss)
+            yield _torch_finding(output, activation, loss) if is_torch(model) or is_jax(model) else _finding(output, activation, loss)
 
 
 def _torch_finding(output, activation, loss):
-    applies = "sigmoid" if loss.loss_id == "torch.binary_cross_entropy_with_logits" else "log_softmax"
+    applies = "sigmoid" if loss.loss_id in ("torch.binary_cross_entropy_with_logits",
+                                           "optax.sigmoid_binary_cross_entropy") else "log_softmax"
     fixes = (remove_activation(output),)
     help = f"remove the {activation.name}: the loss applies {applies} itself"
     if loss.loss_id == "torch.binary_cross_entropy_with_logits" and activation.name == "sigmoid":

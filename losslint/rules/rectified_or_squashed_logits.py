@@ -53,7 +53,7 @@ Silent on every backend.
 
 from ..diagnostics import Finding
 from ..registry import rule
-from ._common import confidence, is_torch, judged, output_note, quoted, remove_activation, set_activation
+from ._common import confidence, is_jax, is_torch, judged, output_note, quoted, remove_activation, set_activation
 
 
 @rule(code="LL107", name="rectified-or-squashed-logits", fixable=True)
@@ -64,9 +64,9 @@ def check(model):
                 anchor=loss.ref,
                 message=f"{quoted(loss)} treats {output.described()} as logits, but its range is "
                         f"{activation.kind.value}",
-                help=f"remove the {activation.name}: the loss expects raw logits" if is_torch(model)
+                help=f"remove the {activation.name}: the loss expects raw logits" if is_torch(model) or is_jax(model)
                 else "make the last layer linear (no activation)",
                 confidence=confidence(output, loss),
                 related=output_note(output),
-                fixes=(remove_activation(output) if is_torch(model) else set_activation(output, "linear"),),
+                fixes=(remove_activation(output) if is_torch(model) or is_jax(model) else set_activation(output, "linear"),),
             )

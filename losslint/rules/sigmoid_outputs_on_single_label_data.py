@@ -65,12 +65,17 @@ from ..diagnostics import Applicability, Finding
 from ..facts import LabelFormat
 from ..knowledge import LOSSES, LossFamily, OutputKind
 from ..registry import rule
-from ._common import confidence, labeled, labels_note, labels_phrase, output_note, quoted, replace_loss, set_activation
+from ._common import confidence, implied, is_hf, labeled, labels_note, labels_phrase, output_note, quoted, replace_loss, set_activation
 
 
 @rule(code="LL208", name="sigmoid-outputs-on-single-label-data", fixable=True)
 def check(model):
     for output, loss, labels in labeled(model):
+        if is_hf(model):
+            if loss.loss_id == "torch.binary_cross_entropy_with_logits" and labels.format is LabelFormat.ONE_HOT \
+                    and output.units is not None and output.units > 1:
+                yield _hf_finding(output, loss, labels)
+            continue
         activation = output.activation
         if (activation is None or activation.kind is not OutputKind.UNIT_INTERVAL
                 or loss.spec.family is not LossFamily.BINARY or loss.from_logits is not False
@@ -88,3 +93,17 @@ def check(model):
             fixes=(replace(fix, message='use `activation="softmax"` with `categorical_crossentropy`',
                            together=(loss_fix,)),),
         )
+
+
+def _hf_finding(output, loss, labels):
+    """A transformers head given float one-hot labels: it infers multi-label BCE (or was told to)."""
+    explicit = loss.implied_by.startswith("problem_type")
+    return Finding(
+        anchor=loss.ref,
+        message=f"{implied(output, loss)}: its {output.units} labels are scored independently, but "
+                f"{labels_phrase(labels)} are one-hot: one class per sample",
+        help=('use `problem_type="single_label_classification"` with integer class ids' if explicit else
+              "pass integer class ids (`labels.argmax(-1)`), or set `problem_type=\"single_label_classification\"`"),
+        confidence=confidence(output, loss, labels),
+        related=output_note(output) + labels_note(labels),
+    )

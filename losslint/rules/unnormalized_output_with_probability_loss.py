@@ -77,11 +77,14 @@ def check(model):
                          set_activation(output, wanted))
             else:
                 fixes = (set_activation(output, wanted, Applicability.DISPLAY_ONLY),)
+            help = f"pass `from_logits=True` to the loss, or add `activation=\"{wanted}\"` to the last layer" \
+                if can_pass_logits else f'use `activation="{wanted}"` on the last layer'
+            if can_pass_logits and _transformers_head(output):  # `TFAutoModelFor...`: no layer to change
+                help, fixes = "pass `from_logits=True` to the loss (transformers heads return logits)", fixes[:1]
             yield Finding(
                 anchor=loss.ref,
                 message=f"{quoted(loss)} expects probabilities but receives {output.described()}",
-                help=f"pass `from_logits=True` to the loss, or add `activation=\"{wanted}\"` to the last layer"
-                if can_pass_logits else f'use `activation="{wanted}"` on the last layer',
+                help=help,
                 confidence=confidence(output, loss),
                 related=output_note(output),
                 fixes=fixes,
@@ -99,3 +102,8 @@ def _torch_finding(output, activation, loss):
         related=output_note(output),
         fixes=(replace_torch_loss(loss, "torch.binary_cross_entropy_with_logits"),) if logits else (),
     )
+
+
+def _transformers_head(output) -> bool:
+    """A legacy TF transformers head (`TFAutoModelForSequenceClassification`): its logits come from inside."""
+    return output.layer_text.startswith("TF") and "For" in output.layer_text

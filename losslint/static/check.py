@@ -47,6 +47,7 @@ def check_bytes(data: bytes, path: str, codes: frozenset[str], analyse=None, pro
 
 # a file none of these words appear in has no loss site (compile() or a loss call)
 _LOSS_WORDS = ("compile", "loss", "Loss", "cross_entropy")
+_LIBRARY_WORDS = ("transformers", "optax", "flax")
 
 
 def check_document(document, codes: frozenset[str], project=None):
@@ -56,9 +57,9 @@ def check_document(document, codes: frozenset[str], project=None):
     from . import suppress
     from .extract import extract_models
     from .source import mentions_torch
-    from .torch import extract_loss_sites
 
     keras, torch = any(word in document.text for word in _LOSS_WORDS), mentions_torch(document.text)
+    torch = torch or any(word in document.text for word in _LIBRARY_WORDS)  # transformers, optax, flax
     if not (keras or torch) and not suppress.unused(document.text, (), codes, document.path) \
             and cpython_parse(document.text)[0] is not None:
         # no loss anywhere: nothing to check but that it parses, and CPython's parser (a few
@@ -72,9 +73,7 @@ def check_document(document, codes: frozenset[str], project=None):
         return FileResult([locate(d, document) for d in stale]), parsed
     context = _project_context(project, document.path)
     try:
-        models = extract_models(parsed, document.path, context) if keras else []
-        if torch:
-            models += extract_loss_sites(parsed, document.path)
+        models = extract_models(parsed, document.path, context)
     except RecursionError:
         return FileResult([unreadable(document.path, "cannot analyse: expression nested too deeply")]
                           if UNREADABLE in codes else []), parsed
@@ -131,7 +130,7 @@ def _project_context(project, path: str):
     """What the interpreter consults for names imported from the project's own modules."""
     if project is None:
         return None
-    from .project import ProjectContext
+    from .engine.project import ProjectContext
 
     return ProjectContext(project, path)
 
@@ -140,7 +139,7 @@ def _in_file(diagnostics, model, path: str, context):
     """Findings of one model, anchored in the checked file (facts may come from imported modules)."""
     if context is None:
         return diagnostics
-    from .project import localize
+    from .engine.project import localize
 
     return localize(diagnostics, path, model.ref)
 

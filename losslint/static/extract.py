@@ -1,4 +1,6 @@
-"""Turn the interpreter's record of `compile()` calls into `ModelFacts`."""
+"""Run the one interpreter over a file and turn what each library recorded into `ModelFacts`:
+`compile()` calls (Keras, here), loss calls in training code (`keras/loss_calls.py`), PyTorch,
+transformers and optax loss sites (`torch/extract.py`, `hf/extract.py`, `jax/extract.py`)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from .. import knowledge as k
 from ..diagnostics import Confidence, SourceRef
 from ..facts import LossFacts, MetricFacts, ModelFacts, OutputFacts, layer_display, \
     loss_display
-from .flavour import keras_flavour
-from .interpret import CompileCall, Interpreter
-from .loss_calls import label_facts, loss_call_sites
-from .values import (
+from .keras.flavour import keras_flavour
+from .engine.interpreter import CompileCall, Interpreter
+from .keras.loss_calls import label_facts, loss_call_sites
+from .hf.extract import hf_loss_sites
+from .jax.extract import jax_loss_sites
+from .torch.extract import torch_loss_sites
+from .engine.values import (
     UNKNOWN, Const, CustomLoss, Function, Labels, Loss, Mapping_, Metric, Seq, Symbol, describe, known_activation,
     model_output_names,
 )
@@ -44,6 +49,9 @@ def extract_models(wrapper: cst.MetadataWrapper, path: str, project=None) -> lis
         # label facts can silence a rule (LL102 on multi-hot labels)
         models.extend(replace(m, labels_unknown=unknown) if unknown else m for m in labeled or [facts])
     models.extend(loss_call_sites(interpreter.loss_calls))
+    models.extend(torch_loss_sites(interpreter.torch_loss_calls))
+    models.extend(hf_loss_sites(interpreter.hf_loss_sites))
+    models.extend(jax_loss_sites(interpreter.jax_loss_calls))
     return models
 
 

@@ -145,12 +145,15 @@ def compiles_with_loss(data: bytes | str) -> bool:
 
 
 def mentions_framework(data: bytes | str) -> bool:
-    """The cheap prefilter: a file that never says keras, tensorflow or torch has no model to check,
+    """The cheap prefilter: a file that never says keras, tensorflow, torch,
+    transformers, optax or flax has no model to check,
     unless it is a snippet pasted without its imports (`model = Sequential()` ... `.compile(`)."""
     if isinstance(data, str):
-        return "keras" in data or "tensorflow" in data or "torch" in data or "tflearn" in data or ".compile(" in data and (
+        return "keras" in data or "tensorflow" in data or "torch" in data or "tflearn" in data \
+            or "transformers" in data or "optax" in data or "flax" in data or ".compile(" in data and (
             "Sequential(" in data or "Dense(" in data)
-    return b"keras" in data or b"tensorflow" in data or b"torch" in data or b"tflearn" in data or b".compile(" in data and (
+    return b"keras" in data or b"tensorflow" in data or b"torch" in data or b"tflearn" in data \
+        or b"transformers" in data or b"optax" in data or b"flax" in data or b".compile(" in data and (
         b"Sequential(" in data or b"Dense(" in data)
 
 

@@ -1,10 +1,7 @@
-"""Where PyTorch models are read (static front end for `torch.nn`).
+"""Where PyTorch models are read: the PyTorch library of the one static interpreter.
 
-`extract_loss_sites` runs the PyTorch interpreter (`interpret.py`) over one file and turns every
-loss call it could follow back to a model output into the same `ModelFacts` the Keras front end
-builds (`framework="torch"`, `site="loss-call"`). `fix.py` realises fix intents on PyTorch code.
+`library.py` tells the engine (`static/engine/interpreter.py`) what `torch.nn` / `torch.nn.functional` /
+torchvision / timm calls mean and records every loss call; `extract.py` turns those calls into
+the same `ModelFacts` the Keras library yields (`framework="torch"`, `site="loss-call"`);
+`fix.py` realises fix intents on PyTorch code.
 """
-
-from .extract import extract_loss_sites
-
-__all__ = ["extract_loss_sites"]

@@ -1,50 +1,58 @@
-"""Turn the PyTorch interpreter's loss calls into `ModelFacts` (one per loss call site)."""
+"""Turn the engine's PyTorch loss calls into `ModelFacts` (one per loss call site)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import libcst as cst
 
 from ... import knowledge_torch as t
 from ...diagnostics import Confidence
-from ...facts import LabelFacts, LabelFormat, LossFacts, ModelFacts, OutputFacts
-from .interpret import LossCall, TorchInterpreter
-from .values import Output, TorchLabels
+from ...facts import LossFacts, ModelFacts, OutputFacts
+from ..keras.loss_calls import label_facts
+from ..engine.values import Const, Labels, Mapping_, Seq
+from .library import TorchLossCall
+from .values import Output
 
 
-def extract_loss_sites(wrapper: cst.MetadataWrapper, path: str) -> list[ModelFacts]:
-    """One ModelFacts per loss call whose input is a model output the source proves."""
-    interpreter = TorchInterpreter(wrapper, path)
+def torch_loss_sites(calls: list[TorchLossCall]) -> list[ModelFacts]:
+    """One ModelFacts per loss call site. A call evaluated in several contexts (a `train()` called
+    with two models) counts once per distinct output; a site none of whose contexts proves the
+    output is unresolved (LL901)."""
     by_site: dict[cst.Call, list[ModelFacts]] = {}
-    for call in interpreter.run():
-        facts = _site_facts(call, interpreter)
+    for call in calls:
+        facts = _site_facts(call)
         if facts is not None:
             by_site.setdefault(call.node, []).append(facts)
     models = []
     for candidates in by_site.values():
-        distinct = list(dict.fromkeys(candidates))
+        resolved = [m for m in candidates if not m.unresolved]
+        if not resolved:
+            models.append(candidates[0])
+            continue
+        distinct = list(dict.fromkeys(resolved))
         if len(distinct) == 1:
             models.append(distinct[0])
         elif len({_without_labels(m) for m in distinct}) == 1:
             models.append(_without_labels(distinct[0]))  # the output agrees, the labels do not
+        else:
+            models.extend(distinct)  # each model the call trains
     return models
 
 
-def _site_facts(call: LossCall, interpreter: TorchInterpreter) -> ModelFacts | None:
+def _site_facts(call: TorchLossCall) -> ModelFacts | None:
     output = call.input
-    if not isinstance(output, Output):
-        return None
-    labels = call.target if isinstance(call.target, TorchLabels) else None
+    if isinstance(output, (Const, Seq, Mapping_, Labels)):
+        return None  # literal data (a loss demonstrated on numbers), not a model's output
+    labels = label_facts(call.target, call.target_text)
     loss_id = call.loss.loss_id
-    if loss_id == "torch.cross_entropy" and labels is not None and labels.format in ("one-hot", "multi-hot"):
+    if loss_id == "torch.cross_entropy" and labels is not None and labels.format is not None \
+            and labels.format.value in ("one-hot", "multi-hot"):
         loss_id = "torch.cross_entropy.probabilities"  # float class-probability targets
     loss = LossFacts(loss_id, t.TORCH_LOSSES[loss_id].from_logits, call.loss.text, call.loss.ref, Confidence.HIGH)
-    label_facts = None
-    if labels is not None:
-        target_node = call.node.args[1].value if len(call.node.args) > 1 else None
-        text = interpreter.text(target_node) if target_node is not None else "labels"
-        label_facts = LabelFacts(LabelFormat(labels.format) if labels.format else None, labels.ref,
-                                 labels.num_classes, labels.min_value, labels.max_value, labels.dtype,
-                                 text if len(text) <= 40 else "labels", Confidence.INFERRED)
+    if not isinstance(output, Output):
+        return ModelFacts(call.loss.text, call.ref, (), unresolved=("output activation",), site="loss-call",
+                          framework="torch")
     facts = OutputFacts(
         activation_id=output.activation,
         units=output.units,
@@ -52,13 +60,13 @@ def _site_facts(call: LossCall, interpreter: TorchInterpreter) -> ModelFacts | N
         ref=output.layer_ref,
         activation_ref=output.activation_ref,
         loss=loss,
-        labels=label_facts,
+        labels=labels,
         confidence=Confidence.INFERRED if output.inferred else Confidence.HIGH,
     )
-    return ModelFacts(output.model_name or "model", call.ref, (facts,), site="loss-call", framework="torch")
+    unknown = ((call.ref, call.target_text),) if labels is None else ()
+    return ModelFacts(output.model_name or "model", call.ref, (facts,), site="loss-call", framework="torch",
+                      labels_unknown=unknown)
 
 
 def _without_labels(model: ModelFacts) -> ModelFacts:
-    from dataclasses import replace
-
     return replace(model, outputs=tuple(replace(o, labels=None) for o in model.outputs))

@@ -23,12 +23,12 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from .. import knowledge as k
-from ..diagnostics import Confidence, SourceRef
-from ..facts import LabelFacts, LabelFormat, LossFacts, ModelFacts, OutputFacts, layer_display, loss_display
-from .callargs import arg as _arg, dotted
-from .names import descendants
-from .values import (
+from ... import knowledge as k
+from ...diagnostics import Confidence, SourceRef
+from ...facts import LabelFacts, LabelFormat, LossFacts, ModelFacts, OutputFacts, layer_display, loss_display
+from ..callargs import arg as _arg, dotted
+from ..names import descendants
+from ..engine.values import (
     UNKNOWN, Const, Dataset, Labels, Loss, Mapping_, Model, Placeholder, Seq, Tensor, describe, known_activation,
     model_outputs,
 )

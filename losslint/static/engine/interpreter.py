@@ -14,49 +14,36 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .. import knowledge as k
-from ..diagnostics import SourceRef
-from .callargs import arg as _arg, dotted, positional as _positional, string_value
+from ... import knowledge as k
+from ... import knowledge_hf as h
+from ... import knowledge_jax as j
+from ... import knowledge_torch as t
+from ...diagnostics import SourceRef
+from ..callargs import dotted, positional as _positional, string_value
 from .env import MISSING as _MISSING, Env
-from .labels import LabelSemantics
-from .loss_calls import LossCalls, short_text
-from .names import NameResolver, descendants
-from .node_positions import NodePositions, contains, same_file
+from ..keras.labels import LabelSemantics
+from ..keras.loss_calls import LossCalls, short_text
+from ..names import NameResolver, descendants
+from ..node_positions import NodePositions, contains, same_file
+from ..hf.library import HfLibrary
+from ..jax.library import JaxLibrary
+from ..torch.library import TorchLibrary
+from ..keras.library import CompileCall, KerasLibrary, bias_added as _bias_added
 from .usercode import UserCode
 from .values import (
-    UNKNOWN, Activation, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Metric, Model, Partial,
-    Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, WeightMatrix, describe, model_outputs,
+    UNKNOWN, CommandLine, Const, CustomLoss, FromData, Function, Labels, Layer, Loss, Mapping_, Model, OptionDefault,
+    Partial, Placeholder, Range, Seq, Slice, Symbol, Tensor, UserClass, int_value, model_outputs, same_value,
 )
 
 _MAX_UNROLL = 32
 # attributes that are numbers only the data decides: `y.shape[1]`, `info.features["label"].num_classes`
 _DATA_ATTRIBUTES = frozenset({"shape", "num_classes", "n_classes", "size", "vocabulary_size"})
 _DATA_METHODS = frozenset({"nunique", "vocabulary_size", "__len__"})
-_OPAQUE_MODEL_FACTORIES = ("keras.models.load_model", "keras.saving.load_model")
-_CLONE = ("keras.models.clone_model",)
-_SAVE_MODEL_FUNCTIONS = ("keras.models.save_model", "keras.saving.save_model")
 _PARTIAL = frozenset({"functools.partial"})
 
 
 @dataclass
-class CompileCall:
-    node: cst.Call
-    ref: SourceRef
-    model: Model
-    outputs: list | None  # model_outputs() at the time of the call
-    loss: object
-    metrics: object
-    fits: list = field(default_factory=list)  # (labels value, text) of each fit of this compile
-    has_loss: bool = True  # False: `compile(optimizer=...)` alone, nothing to resolve
-    overridden: bool = False  # compiled again before any fit: this loss never trains (not judged)
-    fit_refs: list = field(default_factory=list)  # where each of those fit calls is written
-    # (labels value, text, ref) of fits in a branch a literal flag disables (`if TRAIN:` with TRAIN = False):
-    # judged only when no fit that runs reaches this compile
-    disabled_fits: list = field(default_factory=list)
-
-
-@dataclass
-class Interpreter(UserCode, LabelSemantics, LossCalls):
+class Interpreter(UserCode, LabelSemantics, LossCalls, KerasLibrary, TorchLibrary, HfLibrary, JaxLibrary):
     wrapper: cst.MetadataWrapper
     path: str
     compiles: list[CompileCall] = field(default_factory=list)
@@ -77,6 +64,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         self._deferred: list[tuple[cst.FunctionDef, Env]] = []
         self._init_user_code()
         self._init_loss_calls()
+        self._init_torch()
+        self._init_hf()
+        self._init_jax()
 
     # ------------------------------------------------------------------ positions
 
@@ -191,6 +181,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return list(items.items)
         if isinstance(items, Range) and len(items.values) <= _MAX_UNROLL:
             return [Const(v, items.ref) for v in items.values]
+        members = self.torch_members(items)  # `for layer in self.layers:` over a ModuleList
+        if members is not None and len(members) <= _MAX_UNROLL:
+            return members
         return None
 
     def exec_branches(self, env: Env, body, orelse, may_skip_both: bool = False) -> None:
@@ -211,7 +204,7 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             a, b = after_body.get(name, _MISSING), after_else.get(name, _MISSING)
             if may_skip_both and before.get(name, _MISSING) is not a:
                 a = UNKNOWN
-            merged[name] = a if a is b else UNKNOWN
+            merged[name] = a if same_value(a, b) else UNKNOWN
         env.vars = merged
 
     def exec_small(self, small: cst.CSTNode, env: Env) -> None:
@@ -248,6 +241,16 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if isinstance(base, Model):
                 # set in a branch: which layer it holds afterwards is not known
                 base.attrs[target.attr.value] = UNKNOWN if self.in_branch() else value
+                if base.forward_attr == t.UNNAMED_HEAD and target.attr.value in t.HEAD_ATTRIBUTES:
+                    base.forward_attr = None  # a timm model's new head: which attribute it reads is not known
+        elif kind is cst.Subscript and type(target.value) is cst.Attribute:  # `model.classifier[6] = nn.Linear(..)`
+            owner = self.eval(target.value.value, env)
+            if isinstance(owner, Model) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                name = target.value.attr.value
+                key = self.eval(target.slice[0].slice.value, env)
+                replaced = self.torch_replace_member(owner.attrs.get(name), key, value)
+                if replaced is not None:
+                    owner.attrs[name] = UNKNOWN if self.in_branch() else replaced
         elif kind is cst.Subscript and type(target.value) is cst.Name:
             current = env.lookup(target.value.value)
             if isinstance(current, Labels):  # `y[y == 10] = 0` changes the labels in place: forget them
@@ -258,9 +261,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 if isinstance(current, Mapping_) and isinstance(key, Const) and isinstance(key.value, str) \
                         and not self.in_branch():
                     current.items[key.value] = value
-                elif isinstance(current, Seq) and _int(key) is not None and not self.in_branch() \
-                        and -len(current.items) <= _int(key) < len(current.items):
-                    current.items[_int(key)] = value
+                elif isinstance(current, Seq) and int_value(key) is not None and not self.in_branch() \
+                        and -len(current.items) <= int_value(key) < len(current.items):
+                    current.items[int_value(key)] = value
                 else:
                     self._forget(target.value.value, env)
             else:
@@ -333,7 +336,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 if isinstance(key, Placeholder):  # a feed dict: `{labels: batch_y}`
                     key.fed.append((self.eval(element.value, env), short_text(self, element.value)))
                     items = None
-                elif items is None or not isinstance(key, Const) or not isinstance(key.value, str):
+                elif items is None or not isinstance(key, Const) or not isinstance(key.value, (str, int)) \
+                        or isinstance(key.value, bool):  # string keys; int keys: `id2label={0: "neg", ...}`
                     items = None
                     self.eval(element.value, env)
                 else:
@@ -380,7 +384,9 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 labels = self.label_compare(left, target.operator, right, self.ref(node))
                 if labels is not None:
                     return labels
-            outcome = _compare_consts(left, target.operator, right)
+            outcome = _membership(left, target.operator, right)
+            if outcome is None:
+                outcome = _compare_consts(left, target.operator, right)
             if outcome is None:
                 return UNKNOWN
             result = result and outcome
@@ -391,6 +397,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
         name = self.names.symbol(node)
         if name is None and self.no_imports and env is not None:
             name = self._guess_symbol(node, env)
+        if not name and self.project is not None and type(node) is cst.Name and self.names.index.star_modules:
+            return self._star_imported(node)
         if not name:
             return UNKNOWN
         if self.project is not None:  # `from models import build_model`: the project module's value
@@ -398,6 +406,15 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if value is not None:
                 return value
         return Symbol(name, self.ref(node))
+
+    def _star_imported(self, node: cst.Name) -> object:
+        """`from models import *` then `ResNet18()`: the name in the project module it comes from
+        (the last star import that has it, as Python binds them)."""
+        for module in reversed(self.names.index.star_modules):
+            value = self.project.value_of(f"{module}.{node.value}", self)
+            if value is not None and value is not UNKNOWN:
+                return value
+        return UNKNOWN
 
     def module_of(self, function: object):
         """Context in which `function`'s body runs: the positions and names of its own module."""
@@ -420,9 +437,14 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
     def _attribute(self, base: object, attr: str) -> object:
         if isinstance(base, Symbol):  # `mnist = tf.keras.datasets.mnist` ... `mnist.load_data`
             return Symbol(f"{base.name}.{attr}", base.ref)
+        if isinstance(base, CommandLine) and base.parsed:  # `args.arch`: its declared default
+            return base.defaults.get(attr, UNKNOWN)
         labels = self.label_attribute(base, attr)
         if labels is not None:
             return labels
+        library = self.hf_attribute(base, attr) or self.jax_attribute(base, attr)  # `outputs.logits`
+        if library is not None:
+            return library
         if isinstance(base, UserClass):  # `Config.NUM_CLASSES`
             found = base.attribute(attr)
             return found if found is not None else UNKNOWN
@@ -447,18 +469,29 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             return Tensor(Slice(_keeps_last_axis(node), self.ref(node)), base)
         if isinstance(base, FromData):  # `y.shape[1]`
             return base
+        indexed = self.torch_indexed(base, node, env)  # `logits[mask]`, `out[:, 0]`
+        if indexed is not None:
+            return indexed
         labels = self.label_subscript(base, node, env)
         if labels is not None:
             return labels
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return UNKNOWN
         key = self.eval(node.slice[0].slice.value, env)
+        member = self.torch_subscript(base, key)  # `self.layers[-1]`
+        if member is None:
+            member = self.hf_subscript(base, key)  # `outputs["logits"]`, `dataset["train"]`
+        if member is not None:
+            return member
         if not isinstance(key, Const):
             return UNKNOWN
         if isinstance(base, Seq) and isinstance(key.value, int) and -len(base.items) <= key.value < len(base.items):
             return base.items[key.value]
         if isinstance(base, Mapping_) and isinstance(key.value, str):
-            return base.items.get(key.value, UNKNOWN)
+            item = base.items.get(key.value, UNKNOWN)
+            if isinstance(key, OptionDefault) and type(item) is Const:  # `LOSSES[args.loss]`: as read here
+                return Const(item.value, self.ref(node))
+            return item
         return UNKNOWN
 
     # ------------------------------------------------------------------ calls
@@ -483,6 +516,16 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 # `super().compile(...)` inside a model class's own compile()
                 return self.call_model_method(self.current_self(), "compile", node, env, keras_method=True)
             base = self.eval(func.value, env)
+            torch = self.torch_method(base, func.attr.value, node, env)  # `out.softmax(1)`, `criterion.to(device)`
+            if torch is not None:
+                return torch
+            library = self.hf_method(base, func.attr.value, node, env)  # `model.to(device)`, `ds.map(f)`
+            if library is None:
+                library = self.jax_method(base, func.attr.value, node, env)  # `model.apply(params, x)`
+            if library is not None:
+                return library
+            if isinstance(base, CommandLine) and not base.parsed:
+                return self.command_line_call(base, func.attr.value, node, env)
             if isinstance(base, Seq) and func.attr.value in _LIST_MUTATORS:
                 return self.grow_list(base, func, node, env)
             if isinstance(base, Mapping_) and func.attr.value in _DICT_MUTATORS:
@@ -527,6 +570,13 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 if result.activation is not None and not self.inside(result.activation.ref, result.ref):
                     result.activation.inferred = True
             return result
+        torch = self.torch_call_value(callee, node, env)  # a module applied, a loss called
+        if torch is None:
+            torch = self.hf_call_value(callee, node, env)  # `model(**batch, labels=y)`
+        if torch is None:
+            torch = self.jax_call_value(callee, node, env)  # `state.apply_fn(params, x)`
+        if torch is not None:
+            return torch
         own_call = callee.user_class.lookup("call") if isinstance(callee, Model) and callee.user_class else None
         if isinstance(callee, Model) and callee.kind == "object" and callee.user_class is not None \
                 and callee.user_class.lookup("__call__") is not None and not any(a.star for a in node.args):
@@ -565,8 +615,8 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if isinstance(value, Const) and isinstance(value.value, str):
                 return Const(len(value.value), ref)
             return FromData(ref)
-        if name == "range" and 1 <= len(args) <= 3 and all(_int(a) is not None for a in args):
-            values = list(range(*(_int(a) for a in args)))
+        if name == "range" and 1 <= len(args) <= 3 and all(int_value(a) is not None for a in args):
+            values = list(range(*(int_value(a) for a in args)))
             return Range(values, ref) if len(values) <= 1000 else UNKNOWN
         if name in ("int", "round") and len(args) == 1:
             value = args[0]
@@ -591,6 +641,39 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
             if arg.keyword is not None:
                 values[arg.keyword.value] = value
         return values
+
+    def command_line_call(self, parser: CommandLine, method: str, node: cst.Call, env: Env) -> object:
+        """`parser.add_argument("--arch", default="resnet18")`, `parser.parse_args()`. An option is
+        known when it declares a literal default (flags and required options stay unknown)."""
+        values = self.keyword_values(node, env)
+        if method in ("add_argument_group", "add_mutually_exclusive_group"):
+            return parser  # the group's options are the parser's
+        if method in ("parse_args", "parse_known_args") and not _positional(node):
+            parsed = CommandLine(parser.defaults, parser.ref, parsed=True)
+            return parsed if method == "parse_args" else Seq([parsed, UNKNOWN], parser.ref)
+        if method == "add_argument":
+            names = [string_value(a) for a in _positional(node)]
+            longest = max((n for n in names if isinstance(n, str)), key=len, default=None)
+            dest = values.get("dest")
+            name = dest.value if isinstance(dest, Const) else longest.lstrip("-").replace("-", "_") if longest else None
+            default = values.get("default")
+            if name and isinstance(default, Const) and "action" not in values:
+                parser.defaults[name] = OptionDefault(default.value, default.ref)
+            elif name:
+                parser.defaults.pop(name, None)
+            return UNKNOWN
+        return UNKNOWN
+
+    def ordered_dict(self, node: cst.Call, env: Env) -> object:
+        """`OrderedDict([("fc1", layer), ...])`: a mapping in that order (string keys only)."""
+        args = [self.eval(a.value, env) for a in node.args]
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return UNKNOWN
+        pairs = args[0].items if isinstance(args[0], Seq) else None
+        if pairs is None or not all(isinstance(p, Seq) and len(p.items) == 2 and isinstance(p.items[0], Const)
+                                    and isinstance(p.items[0].value, str) for p in pairs):
+            return UNKNOWN
+        return Mapping_({p.items[0].value: p.items[1] for p in pairs}, self.ref(node))
 
     def call_dict(self, node: cst.Call, env: Env) -> object:
         """`dict(num_classes=2, num_layers=6)`: a mapping of its keywords (a config passed as `**config`)."""
@@ -630,18 +713,13 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 self.eval(arg.value, env)
 
     def call_symbol(self, symbol: str, node: cst.Call, env: Env) -> object:
-        if symbol in k.INPUT:
-            return Tensor(None)
-        if symbol in k.SEQUENTIAL:
-            layers_node = _arg(node, "layers", 0)
-            layers = self.eval(layers_node, env) if layers_node is not None else Seq([], self.ref(node))
-            items = list(layers.items) if isinstance(layers, Seq) else [UNKNOWN]
-            return Model("sequential", self.ref(node), layers=items, level=self.conditional)
-        if symbol in k.FUNCTIONAL:
-            outputs = _arg(node, "outputs", 1)
-            if outputs is None:
-                return Model("opaque", self.ref(node))
-            return Model("functional", self.ref(node), outputs=self.eval(outputs, env))
+        """A call of an imported name: Python's own (`OrderedDict`, `argparse`, `functools.partial`),
+        else what the library of its framework says it means."""
+        if symbol == "collections.OrderedDict":
+            return self.ordered_dict(node, env)
+        if symbol == "argparse.ArgumentParser":
+            self._eval_args(node, env)
+            return CommandLine({}, self.ref(node))
         if symbol in _PARTIAL:
             args = _positional(node)
             target = self.eval(args[0], env) if args else UNKNOWN
@@ -649,415 +727,16 @@ class Interpreter(UserCode, LabelSemantics, LossCalls):
                 return Partial(target.name, node)
             self._eval_args(node, env)
             return UNKNOWN
-        if symbol in k.LOSS_BY_CLASS:
-            return self.make_loss_object(symbol, node, env)
-        loss_value = self.call_loss_function(symbol, node, env)  # `keras.losses.mse(y, model(x))`
-        if loss_value is not None:
-            return loss_value
-        if symbol in k.METRIC_BY_FUNCTION and symbol.split(".")[-1][:1].isupper():
-            written = _arg(node, "threshold", None)
-            threshold = self.eval(written, env) if written is not None else Const(0.5, None)
-            threshold = threshold.value if isinstance(threshold, Const) and isinstance(threshold.value, (int, float)) \
-                and not isinstance(threshold.value, bool) else None
-            return Metric(k.METRIC_BY_FUNCTION[symbol], symbol.split(".")[-1] + "()", self.ref(node), threshold)
-        if symbol in k.ACTIVATION_GETTERS:  # `activations.get("softmax")`: the function it names
-            args = _positional(node)
-            value = self.eval(args[0], env) if args else UNKNOWN
-            if isinstance(value, Const) and (value.value is None or value.value in k.ACTIVATION_BY_STRING):
-                name = k.ACTIVATION_BY_STRING[value.value] if value.value is not None else "linear"
-                return Symbol(f"keras.activations.{name}", value.ref or self.ref(node))
-            return value if isinstance(value, Symbol) and value.name in k.ACTIVATION_BY_FUNCTION else UNKNOWN
-        if symbol in k.ACTIVATION_BY_FUNCTION:  # tf.nn.softmax(x) applied to a tensor
-            args = _positional(node)
-            if len(args) >= 1:
-                op = self.wrapper.module.code_for_node(node.func)
-                return Tensor(Activation(k.ACTIVATION_BY_FUNCTION[symbol], self.ref(node), op=op),
-                              self.eval(args[0], env))
-            return UNKNOWN
-        if symbol == "keras.layers.Lambda":
-            return self.make_lambda_layer(node, env)
-        if symbol.startswith("keras.layers."):
-            layer = self.make_layer(symbol, node, env)
-            if layer.spec is not None and layer.spec.role is k.LayerRole.MERGE and layer.class_name[:1].islower():
-                args = _positional(node)  # `layers.concatenate([a, b])`: the merged tensor itself
-                return Tensor(layer, self.eval(args[0], env) if args else UNKNOWN)
-            return layer
-        if symbol in _CLONE:
-            args = _positional(node)
-            source = self.eval(args[0], env) if args else UNKNOWN
-            return source.copy(self.ref(node)) if isinstance(source, Model) else Model("opaque", self.ref(node))
-        if symbol.startswith("keras.applications.") and symbol.rsplit(".", 1)[1][:1].isupper():
-            return self.make_application(symbol, node, env)
-        if symbol in _OPAQUE_MODEL_FACTORIES:
-            return self.load_model(node, env)
-        if symbol in _SAVE_MODEL_FUNCTIONS:  # `keras.models.save_model(model, "clf.keras")`
-            args = _positional(node)
-            model = self.eval(args[0], env) if args else UNKNOWN
-            path_node = _arg(node, "filepath", 1)
-            self.save_model(model, self.eval(path_node, env) if path_node is not None else UNKNOWN, node)
-            return Const(None, self.ref(node))
-        task = k.task_head(symbol)
-        if task is not None:
-            return self.make_task_model(task, symbol, node, env)
-        if symbol in (k.LINEAR_MODEL, k.WIDE_DEEP_MODEL):
-            return self.make_premade_model(symbol, node, env)
-        if symbol in k.LIBRARY_HEADS:
-            return self.make_library_head(k.LIBRARY_HEADS[symbol], symbol, node, env)
-        if symbol in k.DEPTH_TO_SPACE_OPS:  # `tf.nn.depth_to_space(x, upscale_factor)`
-            return self.depth_to_space(node, env)
-        if symbol == k.TF1_PLACEHOLDER:
-            self._eval_args(node, env)
-            return Placeholder(self.ref(node))
-        if symbol in k.TFLEARN_REGRESSION:  # `tflearn.regression(net, loss=...)`: the loss meets `net`
-            return self.tflearn_regression(node, env)
-        if symbol in k.FUNCTIONAL_LAYERS:  # `tf.layers.dense(x, 10)`
-            return self.apply_functional_layer(k.FUNCTIONAL_LAYERS[symbol], node, env)
-        if symbol in k.MATMUL_OPS:  # `tf.matmul(h, W)`: a linear layer written by hand
-            operands = [self.eval(a, env) for a in _positional(node)]
-            self._eval_args(node, env, skip=tuple(_positional(node)))
-            if len(operands) < 2 or isinstance(operands[1], Tensor):
-                return UNKNOWN  # not a weight variable: `tf.matmul(routing, softmax(pi))` mixes probabilities
-            layer = Layer(self.wrapper.module.code_for_node(node.func), k.LAYERS["keras.layers.Dense"], self.ref(node))
-            layer.activation = Activation("linear", layer.ref)
-            if isinstance(operands[1], WeightMatrix):  # `tf.Variable(tf.random_normal([256, 10]))`: 10 units
-                layer.units, layer.units_from_data = operands[1].units, operands[1].units_from_data
-            return Tensor(layer, UNKNOWN)
-        if symbol in k.BATCH_CONCAT_OPS:  # `tf.concat([d_real, d_fake], axis=0)`: the same outputs, more rows
-            values_node, axis_node = _arg(node, "values", 0), _arg(node, "axis", 1)
-            values = self.eval(values_node, env) if values_node is not None else UNKNOWN
-            axis = self.eval(axis_node, env) if axis_node is not None else UNKNOWN
-            self._eval_args(node, env, skip=(values_node, axis_node))
-            if isinstance(axis, Const) and axis.value == 0 and isinstance(values, Seq) and values.items \
-                    and all(isinstance(v, Tensor) for v in values.items):
-                described = [describe(v) for v in values.items]
-                if all(d is not None and d.activation is not None for d in described) and len(
-                        {(d.activation.id, d.units) for d in described}) == 1:
-                    return values.items[0]
-            return UNKNOWN
-        if symbol in k.WEIGHT_INITIALIZERS or symbol in k.WEIGHT_VARIABLES:
-            shape_node = _arg(node, *(k.WEIGHT_INITIALIZERS.get(symbol) or k.WEIGHT_VARIABLES[symbol]))
-            value = self.eval(shape_node, env) if shape_node is not None else UNKNOWN
-            self._eval_args(node, env, skip=(shape_node,))
-            if symbol in k.WEIGHT_VARIABLES:
-                return value if isinstance(value, WeightMatrix) else UNKNOWN
-            if isinstance(value, Seq) and len(value.items) >= 2:
-                return WeightMatrix(_int(value.items[-1]), self.ref(node), isinstance(value.items[-1], FromData))
-            return UNKNOWN
-        if symbol in k.BIAS_OPS:  # `tf.add(tf.matmul(h, W), b)`
-            args = [self.eval(a, env) for a in _positional(node)]
-            self._eval_args(node, env, skip=tuple(_positional(node)))
-            biased = _bias_added(*args) if len(args) == 2 else None
-            return biased if biased is not None else UNKNOWN  # evaluated once: `tf.add(tf.add(...))` stays linear time
-        if symbol in k.SHAPE_OPS or symbol in k.CAST_OPS:  # `tf.squeeze(probs, -1)`, `ops.cast(x, "float32")`
-            args = _positional(node)
-            first = self.eval(args[0], env) if args else UNKNOWN
-            if isinstance(first, Tensor):
-                return Tensor(Slice(symbol in k.CAST_OPS, self.ref(node)), first)
-        labels = self.label_symbol_call(symbol, node, env)
-        if labels is not None:
-            return labels
-        self._eval_args(node, env)
-        return UNKNOWN
-
-    def make_application(self, symbol: str, node: cst.Call, env: Env) -> Model:
-        """`keras.applications.X(...)`: with the default `include_top=True` it ends in a
-        `Dense(classes, activation=classifier_activation)`; without the top it is opaque."""
-        head = k.APPLICATION_HEAD
-        ref = self.ref(node)
-        values = self.keyword_values(node, env)
-        include_top = values.get("include_top", Const(True, ref))
-        if not isinstance(include_top, Const) or include_top.value is not True or _positional(node):
-            return Model("opaque", ref)
-        classes = values.get(head.classes_keyword, Const(head.default_classes, ref))
-        activation_node = _arg(node, head.activation_keyword, None)
-        layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
-        if isinstance(classes, Const) and isinstance(classes.value, int) and not isinstance(classes.value, bool):
-            layer.units = classes.value
-        layer.units_from_data = isinstance(classes, FromData)  # `classes=ds_info.features["label"].num_classes`
-        layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
-                            else Activation(head.default_activation, ref))
-        return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
-
-    def make_task_model(self, task: k.TaskHead, symbol: str, node: cst.Call, env: Env) -> Model:
-        """`keras_hub.models.BertClassifier.from_preset(..., num_classes=4)`: ends in a Dense head."""
-        ref = self.ref(node)
-        values = self.keyword_values(node, env)
-        layer = Layer(symbol.split(".")[2], k.LAYERS["keras.layers.Dense"], ref)
-        if task.logits:
-            layer.activation = Activation("linear", ref)
-            layer.units_from_data = True  # the vocabulary of the preset
-            return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
-        classes = values.get(task.classes_keyword, UNKNOWN)
-        layer.units = _int(classes)
-        layer.inferred = True
-        layer.units_from_data = isinstance(classes, FromData)
-        activation_node = _arg(node, task.activation_keyword, None)
-        if activation_node is not None:
-            layer.activation = self.make_activation(activation_node, env)
-        elif task.default_activation is not None:
-            layer.activation = Activation(task.default_activation, ref)
-        return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
-
-    def depth_to_space(self, node: cst.Call, env: Env) -> object:
-        """The channels of `x` spread over `block`×`block` pixels: `channels / block²` remain."""
-        tensor_node, block_node = _arg(node, "input", 0), _arg(node, "block_size", 1)
-        tensor = self.eval(tensor_node, env) if tensor_node is not None else UNKNOWN
-        block = _int(self.eval(block_node, env)) if block_node is not None else None
-        if not isinstance(tensor, Tensor):
-            return UNKNOWN
-        layer = Layer("depth_to_space", k.DEPTH_TO_SPACE, self.ref(node))
-        below = describe(tensor)
-        if below is not None and below.units and block and below.units % (block * block) == 0:
-            layer.target_units = below.units // (block * block)
-        return Tensor(layer, tensor)
-
-    def apply_functional_layer(self, spec: k.FunctionalLayerSpec, node: cst.Call, env: Env) -> object:
-        """`tf.layers.dense(x, 10, activation=tf.nn.softmax)`: the layer applied to `x`, as
-        `Dense(10, activation="softmax")(x)` would be."""
-        inputs_node = _arg(node, *k.FUNCTIONAL_LAYER_INPUTS)
-        units_node, activation_node = _arg(node, spec.units_keyword, 1), _arg(node, *spec.activation_arg)
-        self._eval_args(node, env, skip=(inputs_node, units_node, activation_node))
-        inputs = self.eval(inputs_node, env) if inputs_node is not None else UNKNOWN
-        layer = Layer(spec.layer.rsplit(".", 1)[1], k.LAYERS[spec.layer], self.ref(node))
-        units = self.eval(units_node, env) if units_node is not None else UNKNOWN
-        layer.units = _int(units)
-        layer.inferred = isinstance(units, Const) and (units.ref is None or not self.inside(units.ref, layer.ref))
-        layer.units_from_data = isinstance(units, FromData)
-        layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
-                            else Activation(spec.default_activation, layer.ref))
-        return Tensor(layer, inputs)
-
-    def make_lambda_layer(self, node: cst.Call, env: Env) -> Layer:
-        """`Lambda(tf.exp)`, `Lambda(lambda z: tf.nn.softmax(z))`: an activation layer when the function
-        is a known activation of the input alone; any other function is a layer we do not model."""
-        layer = Layer("Lambda", None, self.ref(node))
-        function = _arg(node, "function", 0)
-        self._eval_args(node, env, skip=(function,))
-        applied = function
-        if isinstance(function, cst.Lambda):
-            params = function.params
-            body = function.body
-            only = params.params[0].name.value if len(params.params) == 1 and not (
-                params.posonly_params or params.kwonly_params or isinstance(params.star_arg, cst.Param)
-                or params.star_kwarg) else None
-            applied = body.func if (only and isinstance(body, cst.Call) and len(body.args) == 1
-                                    and body.args[0].keyword is None and not body.args[0].star
-                                    and isinstance(body.args[0].value, cst.Name)
-                                    and body.args[0].value.value == only) else None
-            if only and _scales(body, only):  # `Lambda(lambda x: x * 200.0)`: an affine rescaling
-                layer.spec = k.LAYERS["keras.layers.Rescaling"]
-                return layer
-        value = self._symbol(applied, env) if isinstance(applied, (cst.Name, cst.Attribute)) else UNKNOWN
-        activation_id = k.ACTIVATION_BY_FUNCTION.get(value.name) if isinstance(value, Symbol) else None
-        if activation_id is not None:
-            layer.spec = k.LAYERS["keras.layers.Activation"]
-            layer.activation = Activation(activation_id, self.ref(function))
-        return layer
-
-    def make_premade_model(self, symbol: str, node: cst.Call, env: Env) -> Model:
-        """`LinearModel(units=1)`: a Dense head; `WideDeepModel(linear, dnn)`: the sum of their outputs."""
-        ref = self.ref(node)
-        if symbol == k.LINEAR_MODEL:
-            units_node, activation_node = _arg(node, "units", 0), _arg(node, "activation", 1)
-            self._eval_args(node, env, skip=(units_node, activation_node))
-            layer = Layer("LinearModel", k.LAYERS["keras.layers.Dense"], ref)
-            units = self.eval(units_node, env) if units_node is not None else Const(1, ref)
-            layer.units = _int(units)
-            layer.units_from_data = isinstance(units, FromData)
-            layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
-                                else Activation("linear", ref))
-            return Model("functional", ref, outputs=Tensor(layer, UNKNOWN))
-        linear_node, dnn_node, activation_node = (_arg(node, "linear_model", 0), _arg(node, "dnn_model", 1),
-                                                  _arg(node, "activation", 2))
-        parts = [self.eval(n, env) if n is not None else UNKNOWN for n in (linear_node, dnn_node)]
-        self._eval_args(node, env, skip=(linear_node, dnn_node, activation_node))
-        if not all(isinstance(part, Model) for part in parts):
-            return Model("opaque", ref)
-        total = Tensor(Layer("WideDeepModel", k.LAYERS["keras.layers.Add"], ref),
-                       Seq([Tensor(part, UNKNOWN) for part in parts], ref))
-        if activation_node is not None:
-            total = Tensor(Layer("WideDeepModel", k.LAYERS["keras.layers.Activation"], ref,
-                                 activation=self.make_activation(activation_node, env)), total)
-        return Model("functional", ref, outputs=total)
-
-    def make_library_head(self, head: k.LibraryHead, symbol: str, node: cst.Call, env: Env) -> Layer:
-        """`keras_hub.layers.MaskedLMHead(vocabulary_size=V, activation=...)`: a Dense(V) head."""
-        ref = self.ref(node)
-        values = self.keyword_values(node, env)
-        layer = Layer(symbol.rsplit(".", 1)[1], k.LAYERS["keras.layers.Dense"], ref)
-        units = values.get(head.units_keyword)
-        layer.units = _int(units) if units is not None else None
-        layer.units_from_data = isinstance(units, FromData) or (
-            units is None and head.units_from_keyword is not None and head.units_from_keyword in values)
-        activation_node = _arg(node, head.activation_keyword, None)
-        layer.activation = (self.make_activation(activation_node, env) if activation_node is not None
-                            else Activation(head.default_activation, ref))
-        return layer
-
-    def make_layer(self, symbol: str, node: cst.Call, env: Env) -> Layer:
-        spec = k.LAYERS.get(symbol)
-        class_name = symbol.rsplit(".", 1)[1]
-        layer = Layer(class_name, spec, self.ref(node))
-        name = _arg(node, "name", None)
-        if name is not None:
-            value = self.eval(name, env)
-            layer.name = value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-        if spec is None:
-            return layer
-        keras0 = None  # Keras 0.x `Dense(128, 2)`: an int where Keras 1+ has the activation
-        if spec.keras0_units_position is not None and _arg(node, None, spec.keras0_units_position) is not None:
-            old = self.eval(_arg(node, None, spec.keras0_units_position), env)
-            keras0 = old if isinstance(old, Const) and type(old.value) is int else None
-        if spec.units_arg:
-            units_node = _arg(node, *spec.units_arg)
-            if units_node is None and spec.legacy_units_keyword:
-                units_node = _arg(node, spec.legacy_units_keyword, None)
-            value = self.eval(units_node, env) if units_node is not None else UNKNOWN
-            if keras0:
-                value = keras0  # Keras 0.x `Dense(input_dim, output_dim)`: the second is the unit count
-            if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
-                layer.units = value.value
-                layer.inferred = value.ref is None or not self.inside(value.ref, layer.ref)
-            layer.units_from_data = isinstance(value, FromData)
-        if spec.role is k.LayerRole.SHAPE and spec.name == "Reshape":
-            shape = self.eval(_arg(node, "target_shape", 0), env) if _arg(node, "target_shape", 0) else UNKNOWN
-            if isinstance(shape, Seq) and shape.items:
-                layer.target_units = _int(shape.items[-1]) if (_int(shape.items[-1]) or 0) > 0 else None
-            # `Reshape(x_train.shape[1:])`: the last axis is the data's
-            layer.units_from_data = isinstance(shape, FromData) or (
-                isinstance(shape, Seq) and bool(shape.items) and isinstance(shape.items[-1], FromData))
-        if spec.role is k.LayerRole.SHAPE and spec.keeps_units:
-            data_format = _arg(node, "data_format", None)
-            if isinstance(data_format, cst.Call) and (self.names.symbol(data_format.func) or "").endswith(
-                    ".image_data_format"):
-                data_format = None  # the global setting, "channels_last" unless configured otherwise
-            value = self.eval(data_format, env) if data_format is not None else Const("channels_last", None)
-            if not (isinstance(value, Const) and value.value in ("channels_last", None)):
-                layer.spec = None  # channels first: the last axis is not the channels
-                return layer
-        if spec.merge == "concatenate":
-            axis_node = _arg(node, "axis", 0 if class_name[:1].isupper() else 1)
-            axis = self.eval(axis_node, env) if axis_node is not None else Const(-1, None)
-            if not (isinstance(axis, Const) and axis.value == -1):
-                layer.merge = "other-axis"
-        if symbol in k.ACTIVATION_BY_LAYER:
-            layer.activation = Activation(k.ACTIVATION_BY_LAYER[symbol], layer.ref)
-        elif spec.activation_arg:
-            activation_node = _arg(node, *spec.activation_arg)
-            if keras0:
-                activation_node = _arg(node, spec.activation_arg[0], None)
-            if activation_node is None:
-                layer.activation = Activation(spec.default_activation, layer.ref)
-            else:
-                layer.activation = self.make_activation(activation_node, env)
-        if spec.role is k.LayerRole.WRAPPER:
-            args = _positional(node)
-            inner = self.eval(args[0], env) if args else UNKNOWN
-            layer.inner = inner if isinstance(inner, Layer) else None
-        return layer
-
-    def make_activation(self, node: cst.CSTNode, env: Env) -> Activation:
-        value = self.eval(node, env)
-        ref = self.ref(node)
-        activation_id = None
-        if isinstance(value, Const):
-            ref = value.ref
-            if value.value is None:
-                activation_id = "linear"
-            elif isinstance(value.value, str):
-                activation_id = k.ACTIVATION_BY_STRING.get(value.value)
-        elif isinstance(value, Symbol):
-            activation_id = k.ACTIVATION_BY_FUNCTION.get(value.name)
-        elif isinstance(value, Layer):
-            activation_id = k.ACTIVATION_BY_LAYER.get(f"keras.layers.{value.class_name}")
-        inferred = not (self.ref(node) == ref)
-        return Activation(activation_id, ref, inferred=inferred)
-
-    def make_loss_object(self, symbol: str, node: cst.Call, env: Env) -> Loss:
-        loss_id = k.LOSS_BY_CLASS[symbol]
-        keyword = _arg(node, "from_logits", None)
-        if keyword is None and _positional(node):
-            # only the plain cross-entropies take from_logits as their first positional argument;
-            # `Huber(2.0)` (delta) takes none at all
-            if loss_id in k.FROM_LOGITS_FIRST_POSITIONAL:
-                keyword = _positional(node)[0]
-            elif k.LOSSES[loss_id].takes_from_logits:
-                return Loss(loss_id, True, symbol.split(".")[-1], None, self.ref(node))
-        from_logits: bool | None = False
-        if keyword is not None:
-            value = self.eval(keyword, env)
-            from_logits = value.value if isinstance(value, Const) and isinstance(value.value, bool) else None
-        return Loss(loss_id, True, symbol.split(".")[-1], from_logits, self.ref(node))
-
-    def call_model_method(self, model: Model, method: str, node: cst.Call, env: Env,
-                          keras_method: bool = False) -> object:
-        own = model.user_class.lookup(method) if model.user_class and not keras_method else None
-        if model.kind == "object" or own is not None and method in ("compile", "fit"):
-            # a plain object's method, or a model class's own compile()/fit(): run what it does
-            result = self.call_method(model, method, node, env)
-            if result is None:
-                self._eval_args(node, env)
-            return result if result is not None else UNKNOWN
-        if method == "add":
-            args = _positional(node)
-            layer = self.eval(args[0], env) if args else UNKNOWN
-            model.layers.append(layer if isinstance(layer, (Layer, Model, Tensor)) else UNKNOWN)
-            model.uncertain = self.conditional > model.level  # added in a branch the model was not built in
-        elif method == "pop" and model.layers:
-            model.layers.pop()
-            model.uncertain = model.uncertain or self.conditional > model.level
-        elif method == "compile":
-            loss_node = _arg(node, "loss", 1)
-            metrics_node = _arg(node, "metrics", None)
-            call = CompileCall(
-                node, self.ref(node), model, model_outputs(model),
-                self.eval(loss_node, env) if loss_node is not None else UNKNOWN,
-                self.eval(metrics_node, env) if metrics_node is not None else None,
-                has_loss=loss_node is not None,
-            )
-            self.compiles.append(call)
-            previous = getattr(model, "last_compile", None)
-            if previous is not None and not previous.fits and self.conditional == 0:
-                previous.overridden = True  # `compile()` again before any `fit`: the first never trains
-            model.last_compile = call
-        elif method in k.FIT_METHODS:
-            labels, text = self.labels_at_fit(node, env, method)
-            if getattr(self, "_disabled_branch", False):
-                if model.last_compile is not None:
-                    model.last_compile.disabled_fits.append((labels, text, self.ref(node)))
-                return UNKNOWN
-            if model.last_compile is not None:  # facts of this model object's latest compile
-                model.last_compile.fits.append((labels, text))
-                model.last_compile.fit_refs.append(self.ref(node))
-            self.run_train_step(model, labels)
-        else:
-            result = self.call_method(model, method, node, env)
-            if result is not None:
-                return result
-            self._eval_args(node, env)
-            if method == "save" and own is None:
-                path_node = _arg(node, "filepath", 0)
-                self.save_model(model, self.eval(path_node, env) if path_node is not None else UNKNOWN, node)
-        return UNKNOWN
-
-    def save_model(self, model: object, path: object, node: cst.Call) -> None:
-        """`model.save("clf.keras")`: a later `load_model("clf.keras")` in this program is this model
-        as it is now. Saved in a branch, or a path we cannot read: what that path holds is unsure."""
-        if not (isinstance(path, Const) and isinstance(path.value, str)):
-            return
-        certain = isinstance(model, Model) and model.kind in ("sequential", "functional") and self.conditional == 0
-        self._saved_models[path.value] = model.copy(self.ref(node)) if certain else None
-
-    def load_model(self, node: cst.Call, env: Env) -> Model:
-        """`keras.models.load_model(path)`: the model this program saved at that literal path, else opaque."""
-        path_node = _arg(node, "filepath", 0)
-        path = self.eval(path_node, env) if path_node is not None else UNKNOWN
-        self._eval_args(node, env, skip=(path_node,))
-        saved = self._saved_models.get(path.value) if isinstance(path, Const) and isinstance(path.value, str) else None
-        return saved.copy(self.ref(node)) if saved is not None else Model("opaque", self.ref(node))
-
-
-
+        if t.is_torch_symbol(symbol):
+            value = self.torch_call_symbol(symbol, node, env)
+            if value is not None:
+                return value
+        if h.is_hf_symbol(symbol) or j.is_jax_symbol(symbol):
+            value = self.hf_call_symbol(symbol, node, env) if h.is_hf_symbol(symbol) else \
+                self.jax_call_symbol(symbol, node, env)
+            if value is not None:
+                return value
+        return self.keras_call_symbol(symbol, node, env)
 
 _GUESSABLE_ROOTS = frozenset({"keras", "tf", "tensorflow", "layers", "models", "losses", "K", "np", "utils",
                               "activations", "metrics"})
@@ -1085,23 +764,6 @@ def _number(value: object) -> int | float | None:
     if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
         return value.value
     return None
-
-
-def _bias_added(left: object, right: object) -> Tensor | None:
-    """`linear + b`: adding something that is not a tensor we follow (a bias variable) to a linear
-    tensor leaves it linear; anything else (a sigmoid plus one) is not known."""
-    for tensor, other in ((left, right), (right, left)):
-        if isinstance(tensor, Tensor) and not isinstance(other, Tensor):
-            description = describe(tensor)
-            if description is not None and description.activation is not None \
-                    and description.activation.id == "linear":
-                return tensor
-    return None
-
-
-def _int(value: object) -> int | None:
-    number = _number(value)
-    return number if isinstance(number, int) else None
 
 
 def _fold(left: object, operator: cst.BaseBinaryOp, right: object, ref: SourceRef) -> object:
@@ -1143,6 +805,19 @@ def _compare_consts(left: object, operator: cst.BaseCompOp, right: object) -> bo
         return None
 
 
+def _membership(key: object, operator: cst.BaseCompOp, container: object) -> bool | None:
+    """`name in model_dict` for a literal key and a mapping / list we hold in full; None otherwise."""
+    if type(operator) not in (cst.In, cst.NotIn) or not isinstance(key, Const):
+        return None
+    if isinstance(container, Mapping_):
+        found = key.value in container.items
+    elif isinstance(container, Seq) and all(isinstance(item, Const) for item in container.items):
+        found = any(item.value == key.value for item in container.items)
+    else:
+        return None
+    return found if type(operator) is cst.In else not found
+
+
 def _keeps_last_axis(node: cst.Subscript) -> bool:
     """`x[:, -1, :]`, `x[..., :]`: the last axis is taken whole."""
     if len(node.slice) < 2:
@@ -1158,7 +833,7 @@ _OWN_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef})
 def _breaks_out(body: cst.BaseSuite) -> bool:
     """A `break`, `continue`, `return` or `yield` in a loop body: the iterations are not all run alike.
     A plain walk over the fields (a libcst visitor rebuilds every node it passes: 20x the cost)."""
-    from .names import NODE_CLASSES, child_fields
+    from ..names import NODE_CLASSES, child_fields
 
     stack: list = [body]
     while stack:
@@ -1208,19 +883,6 @@ def _else_body(orelse) -> list | None:
     if isinstance(orelse, cst.If):  # elif
         return [orelse]
     return _body(orelse)
-
-
-def _scales(body: cst.BaseExpression, name: str) -> bool:
-    """`x * 200.0`, `100 * x`, `x / 255`, `x + 1.5`: the parameter scaled or shifted by a number."""
-    if not isinstance(body, cst.BinaryOperation) or not isinstance(
-            body.operator, (cst.Multiply, cst.Divide, cst.Add, cst.Subtract)):
-        return False
-    sides = (body.left, body.right)
-    number = [s for s in sides if isinstance(s, (cst.Integer, cst.Float)) or (
-        isinstance(s, cst.UnaryOperation) and isinstance(s.expression, (cst.Integer, cst.Float)))]
-    named = [s for s in sides if isinstance(s, cst.Name) and s.value == name]
-    return len(number) == 1 and len(named) == 1 and (
-        body.right is number[0] or isinstance(body.operator, (cst.Multiply, cst.Add)))
 
 
 def _is_flag(test: cst.BaseExpression) -> bool:

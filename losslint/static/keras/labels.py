@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .. import knowledge as k
-from .callargs import arg as _arg, positional as _positional
-from .env import Env
-from .values import UNKNOWN, Const, Dataset, Function, Helper, IdentityMatrix, Labels, Range, Seq, ZerosArray
+from ... import knowledge as k
+from ..callargs import arg as _arg, positional as _positional
+from ..engine.env import Env
+from ..engine.values import UNKNOWN, Const, Dataset, Function, Helper, IdentityMatrix, Labels, Range, Seq, ZerosArray
 
 _NOT_MINE = None
 
@@ -82,6 +82,31 @@ class LabelSemantics:
                 return ZerosArray(_int(shape.items[1]), ref)
             return UNKNOWN
         return UNKNOWN
+
+    def literal_labels(self, first: object, node: cst.Call, env, dtype: str | None = None) -> object:
+        """`torch.tensor([0, 1, 1])`, `jnp.array([[0., 1.]])`, `torch.tensor(y, dtype=torch.float)`: the
+        labels (literal ones read like `np.array`), with the dtype the call sets or the literal has."""
+        written = _arg(node, "dtype", None)
+        if written is not None:
+            value = self.eval(written, env)
+            name = value.name if hasattr(value, "name") and isinstance(value.name, str) else \
+                value.value if isinstance(value, Const) and isinstance(value.value, str) else ""
+            name = name.rsplit(".", 1)[-1]
+            dtype = ("float" if name.startswith(("float", "half", "double", "bfloat")) else
+                     "int" if name.startswith(("int", "long", "uint")) else "bool" if name == "bool" else None)
+            if dtype is None:
+                return UNKNOWN
+        if isinstance(first, Labels):
+            return Labels(first.format, first.ref, first.num_classes, first.min_value, first.max_value,
+                          dtype or first.dtype)
+        labels = _literal_targets(first, self.ref(node))
+        if not isinstance(labels, Labels):
+            return UNKNOWN
+        if dtype is None:
+            items = [i for row in first.items for i in (row.items if isinstance(row, Seq) else [row])]
+            dtype = "float" if any(isinstance(i.value, float) for i in items) else "int"
+        labels.dtype = dtype
+        return labels
 
     def _load_data(self, spec: k.DatasetSpec, node: cst.Call, env) -> object:
         classes = spec.num_classes

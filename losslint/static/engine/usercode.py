@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .. import knowledge as k
+from ... import knowledge as k
+from ... import knowledge_jax as j
+from ... import knowledge_torch as t
 from .env import Env
-from .values import UNKNOWN, Const, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass
+from .values import UNKNOWN, Const, CustomLoss, Function, Layer, Mapping_, Model, Seq, Symbol, Tensor, UserClass, same_value
 
 _MAX_CALL_DEPTH = 8
 
@@ -69,14 +71,16 @@ class UserCode:
                 continue
             self._called.add(function)
             cls = self._method_of.get(function)
-            if cls is not None and cls.root_base is None and function.name.value != "__init__":
+            if cls is not None and (cls.root_base is None or cls.root_base in t.TORCH_MODULE_BASES) \
+                    and function.name.value != "__init__":
                 # a method of a plain class no call reached (`Trainer.train()`): on an instance built by
                 # its __init__, so `self.model = build()` there is what `self.model.compile()` compiles
                 instance = self.instantiate(cls, [], {}, False, function)
                 self.call_function(Function(function, env), [], {}, False, bound_self=instance)
                 continue
-            self._frames.append(_Frame(self.conditional, UNKNOWN))
             local = Env(env)
+            self._bind_parameters(function.params, [], {}, False, local, env)  # all unknown: no global shows through
+            self._frames.append(_Frame(self.conditional, UNKNOWN))
             for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
                 # `def train(x, y, loss=BinaryCrossentropy(from_logits=True))` no call reached: the default
                 # is what the loss is when a caller leaves it out (a None default says nothing)
@@ -148,7 +152,8 @@ class UserCode:
                 value = self.eval(param.default, defining_env)
             else:
                 value = UNKNOWN
-            local.vars[name] = value if complete or i < len(args) else UNKNOWN
+            # a keyword written at the call is that parameter even when `*args` / `**extra` hide the rest
+            local.vars[name] = value if complete or i < len(args) or name in kwargs else UNKNOWN
         for param in params.kwonly_params:
             name = param.name.value
             if name in kwargs:
@@ -157,9 +162,12 @@ class UserCode:
                 local.vars[name] = self.eval(param.default, defining_env)
             else:
                 local.vars[name] = UNKNOWN
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                local.vars[star.name.value] = UNKNOWN
+        if isinstance(params.star_arg, cst.Param):
+            local.vars[params.star_arg.name.value] = UNKNOWN
+        if isinstance(params.star_kwarg, cst.Param):  # `**kwargs`: the keywords no parameter took
+            named = {p.name.value for p in (*positional, *params.kwonly_params)}
+            extra = {key: value for key, value in kwargs.items() if key not in named}
+            local.vars[params.star_kwarg.name.value] = Mapping_(extra, None) if complete else UNKNOWN
 
     def record_return(self, value: object) -> None:
         if self._frames:
@@ -186,6 +194,15 @@ class UserCode:
             if init is not None:
                 self.call_function(init, args, kwargs, complete, bound_self=instance)
             return instance
+        if base in t.TORCH_MODULE_BASES or base in j.FLAX_MODULE_BASES:
+            # an nn.Module: calling it runs `forward` (torch/library.py); a Flax module its `__call__` (jax/library.py)
+            model = Model("torch" if base in t.TORCH_MODULE_BASES else "flax", ref, user_class=cls,
+                          level=self.conditional)
+            init = cls.lookup("__init__") or cls.lookup("setup")
+            if init is not None:
+                self.call_function(init, args if init.node.name.value == "__init__" else [],
+                                   kwargs if init.node.name.value == "__init__" else {}, complete, bound_self=model)
+            return model
         if base in k.LOSS_BASES or base in k.LOSS_BY_CLASS:
             return CustomLoss(f"{cls.node.name.value}()", ref)
         if base.startswith("keras.layers.") and base not in k.INPUT:
@@ -271,13 +288,13 @@ def _merged_return(frame: _Frame) -> object:
     if not frame.returns:
         return UNKNOWN
     first = frame.returns[0][0]
-    if all(value is first for value, _ in frame.returns) and any(not branch for _, branch in frame.returns):
+    if all(same_value(value, first) for value, _ in frame.returns) and any(not branch for _, branch in frame.returns):
         return first
     return UNKNOWN  # different values on different paths: do not guess
 
 
 def _keyword_or_position(node: cst.Call, keyword: str, position: int):
-    from .callargs import arg
+    from ..callargs import arg
 
     return arg(node, keyword, position)
 

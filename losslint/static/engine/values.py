@@ -11,8 +11,8 @@ from typing import Union
 
 import libcst as cst
 
-from ..diagnostics import SourceRef
-from ..knowledge import ACTIVATIONS, LayerRole, LayerSpec, affine_activation, merged_activation
+from ...diagnostics import SourceRef
+from ...knowledge import ACTIVATIONS, LayerRole, LayerSpec, affine_activation, merged_activation
 
 
 class _Unknown:
@@ -134,7 +134,8 @@ class Tensor:
 
 @dataclass(eq=False)
 class Model:
-    kind: str  # "sequential" | "functional" | "opaque" | "object" (an instance of a plain class)
+    # "sequential" | "functional" | "opaque" | "object" (an instance of a plain class) | "torch" (an nn.Module)
+    kind: str
     ref: SourceRef
     layers: list = field(default_factory=list)  # sequential
     outputs: object = None  # functional: Tensor | Seq | Mapping_
@@ -144,11 +145,13 @@ class Model:
     user_class: "UserClass | None" = None
     last_compile: object = None  # the latest CompileCall on this model object
     level: int = 0  # branch depth where it was built: `add`s at that depth are certain (a k-fold loop body)
+    # a library model ("torch" kind, torchvision / timm): the attribute whose module gives the output
+    forward_attr: str | None = None
 
     def copy(self, ref: SourceRef) -> "Model":
         """`clone_model(m)`: same architecture, a new model object (no compile state)."""
         return Model(self.kind, ref, list(self.layers), self.outputs, self.uncertain, None, dict(self.attrs),
-                     self.user_class)
+                     self.user_class, forward_attr=self.forward_attr)
 
 
 @dataclass(eq=False)
@@ -259,6 +262,23 @@ class Helper:
 
 
 @dataclass(eq=False)
+class OptionDefault(Const):
+    """The literal default of a command-line option (`args.loss` when the script runs plainly):
+    a registry entry it selects is reported and fixed where it is read, not where the entry is
+    written (the other options still need the entry as it is)."""
+
+
+@dataclass(eq=False)
+class CommandLine:
+    """An `argparse.ArgumentParser` (`parsed` False) or what its `parse_args()` returns: option
+    name → the literal default it was declared with (what a plain `python train.py` runs with)."""
+
+    defaults: dict
+    ref: SourceRef
+    parsed: bool = False
+
+
+@dataclass(eq=False)
 class IdentityMatrix:
     """`np.eye(C)`: indexing it with class ids gives one-hot rows of width C."""
 
@@ -272,6 +292,15 @@ class ZerosArray:
 
     width: int | None
     ref: SourceRef
+
+
+def same_value(a: object, b: object) -> bool:
+    """The same value on two paths: the same object, or equal immutable values (a PyTorch
+    `Output` made by each of two calls of one `forward`)."""
+    if a is b:
+        return True
+    params = getattr(type(a), "__dataclass_params__", None)
+    return params is not None and params.frozen and type(a) is type(b) and a == b
 
 
 @dataclass(eq=False)
@@ -430,3 +459,10 @@ def known_activation(activation: Activation | None) -> str | None:
     if activation is None or activation.id is None:
         return None
     return activation.id if activation.id in ACTIVATIONS else None
+
+
+def int_value(value: object) -> int | None:
+    """The int a literal holds (not a bool), else None."""
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return value.value
+    return None

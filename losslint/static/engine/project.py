@@ -42,7 +42,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ..diagnostics import Related, SourceRef
+from ...diagnostics import Related, SourceRef
 
 MAX_DEPTH = 4  # imports followed from the checked file: train → models → layers → config
 MAX_MODULE_BYTES = 1_000_000
@@ -249,11 +249,13 @@ class ProjectContext:
         attribute = attributes[0]
         if attribute in summary.exports:
             return exported(summary.exports[attribute])
-        further = [summary.imported[attribute]] if attribute in summary.imported else \
-            [f"{star}.{attribute}" for star in summary.star_imported]
+        if attribute in summary.imported:
+            further = [summary.imported[attribute]]
+        else:  # star imports: the last one that defines the name binds it, as in Python
+            further = [f"{star}.{attribute}" for star in reversed(summary.star_imported)]
         for qualified in further if hops < MAX_DEPTH else ():
             value = self.lookup(qualified, module, hops + 1)
-            if value is not None:
+            if value is not None and (value is not UNKNOWN or len(further) == 1):
                 return value
         return UNKNOWN
 
@@ -392,9 +394,9 @@ class ProjectContext:
 
         import libcst as cst
 
-        from .cst_parse import parse_module
-        from .interpret import Env, Interpreter, _is_main_guard
-        from .source import UnreadableSource, decode_python
+        from ..cst_parse import parse_module
+        from .interpreter import Env, Interpreter, _is_main_guard
+        from ..source import UnreadableSource, decode_python
 
         COUNTS["summaries"] += 1
         try:
@@ -521,7 +523,7 @@ def _imports(tree) -> tuple[dict, list]:
     """Names bound by the module's top-level imports → what they import; star-imported modules."""
     import libcst as cst
 
-    from .callargs import dotted
+    from ..callargs import dotted
 
     imported, stars = {}, []
     for statement in tree.body:
