@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...diagnostics import Confidence
 from ...facts import LossFacts, ModelFacts, OutputFacts
 from ..keras.loss_calls import label_facts
 from ..engine.values import Const, Labels, Mapping_, Seq
 from ..torch.values import Output
+from ..loss_sites import facts_by_site
 from .library import JaxLossCall
 
 
 def jax_loss_sites(calls: list[JaxLossCall]) -> list[ModelFacts]:
-    by_site: dict[cst.Call, list[ModelFacts]] = {}
-    for call in calls:
-        facts = _site_facts(call)
-        if facts is not None:
-            by_site.setdefault(call.node, []).append(facts)
     models = []
-    for candidates in by_site.values():
+    for candidates in facts_by_site(calls, _site_facts):
         resolved = list(dict.fromkeys(m for m in candidates if not m.unresolved))
         models.extend(resolved if len(resolved) == 1 else candidates[:1] if not resolved else [])
     return models

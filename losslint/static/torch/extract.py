@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import libcst as cst
-
 from ... import knowledge_torch as t
 from ...diagnostics import Confidence
 from ...facts import LossFacts, ModelFacts, OutputFacts
 from ..keras.loss_calls import label_facts
 from ..engine.values import Const, Labels, Mapping_, Seq
+from ..loss_sites import facts_by_site
 from .library import TorchLossCall
 from .values import Output
 
@@ -19,13 +18,8 @@ def torch_loss_sites(calls: list[TorchLossCall]) -> list[ModelFacts]:
     """One ModelFacts per loss call site. A call evaluated in several contexts (a `train()` called
     with two models) counts once per distinct output; a site none of whose contexts proves the
     output is unresolved (LL901)."""
-    by_site: dict[cst.Call, list[ModelFacts]] = {}
-    for call in calls:
-        facts = _site_facts(call)
-        if facts is not None:
-            by_site.setdefault(call.node, []).append(facts)
     models = []
-    for candidates in by_site.values():
+    for candidates in facts_by_site(calls, _site_facts):
         resolved = [m for m in candidates if not m.unresolved]
         if not resolved:
             models.append(candidates[0])
