@@ -1,7 +1,8 @@
 """The PyTorch inspector: the first call of each loss module and functional loss is checked.
 
-`hook.py` owns installation and the warning path; it calls `patch(torch)` when torch is (or
-gets) imported and `unpatch()` on uninstall. Patched: `forward` of the loss classes
+`hook.py` owns installation: it calls `patch(torch)` when torch is (or gets) imported and
+`unpatch()` on uninstall. Findings go through `reporting.py`, the warning path every inspector
+shares; this module never imports `hook`. Patched: `forward` of the loss classes
 (`nn.CrossEntropyLoss`, `nn.BCEWithLogitsLoss`, `nn.BCELoss`, `nn.NLLLoss`, `nn.KLDivLoss`) and
 the functions of `torch.nn.functional` they stand for.
 
@@ -24,6 +25,7 @@ import weakref
 from .. import knowledge_torch as t
 from ..diagnostics import Confidence, SourceRef
 from ..facts import LabelFacts, LabelFormat, LossFacts, ModelFacts, OutputFacts
+from . import reporting
 
 _LOSS_CLASSES = {spec.torch_class: spec.id for spec in t.TORCH_LOSSES.values()
                  if spec.id != "torch.cross_entropy.probabilities" and spec.family != "regression"}
@@ -138,19 +140,14 @@ def _first_call(module) -> None:
 
 
 def _inspect(key, loss_id: str, text: str, input, target, module, ignore_index=None) -> None:
-    from . import hook
-
-    if hook._STATE.mode == "off":
-        return
-    hook._guarded(_check, key, loss_id, text, input, target, module, ignore_index)
+    if reporting.active():
+        reporting.guarded(_check, key, loss_id, text, input, target, module, ignore_index)
 
 
 def _check(key, loss_id: str, text: str, input, target, module, ignore_index) -> None:
-    from . import hook
-
     facts = loss_call_facts(loss_id, text, input, target, module, ignore_index)
     if facts is not None:
-        hook._report(key, facts)
+        reporting.report(key, facts)
 
 
 def loss_call_facts(loss_id: str, text: str, input, target, module=None, ignore_index=None) -> ModelFacts | None:
