@@ -33,8 +33,9 @@ from .reporting import (MODES, SETTINGS, LossLintError, LossLintInternalWarning,
 class _FitContext:
     """One running `fit()` of a model compiled under the hook, until its check has run."""
 
-    def __init__(self, model, loss, metrics, y) -> None:
+    def __init__(self, model, loss, metrics, y, declared=None) -> None:
         self.model, self.loss, self.metrics, self.y = model, loss, metrics, y
+        self.declared = declared  # what a tf.data pipeline declares about its labels (labels.DeclaredLabels)
         self.pending = True  # the fit-time check has not run yet
         self.building = 0  # inside Keras's `_symbolic_build`: y_pred there is a shape-only spec
 
@@ -96,7 +97,8 @@ def _check_fit(context: _FitContext, y_pred=None) -> None:
     model = context.model
     outputs = _outputs(model, y_pred)
     names = outputs[1] if outputs else [None]
-    label_facts, label_shapes = labels.per_output(context.y, names, introspect.output_shapes(outputs))
+    label_facts, label_shapes = labels.per_output(context.y, names, introspect.output_shapes(outputs),
+                                                  context.declared)
     facts = introspect.model_facts(model, context.loss, context.metrics, outputs=outputs, labels=label_facts,
                                    label_shapes=label_shapes)
     report(model, facts)
@@ -109,7 +111,8 @@ def _on_fit(model, args, kwargs) -> _FitContext | None:
         return None  # compiled before the hook was installed
     loss, metrics = _STATE.compiled[model]
     y, complete = labels.fit_labels(args, kwargs)
-    context = _FitContext(model, loss, metrics, y)
+    declared = labels.declared_labels(args[0] if args else kwargs.get("x")) if y is None else None
+    context = _FitContext(model, loss, metrics, y, declared)
     if complete and _outputs(model) is not None:
         _check_fit(context)
     return context
@@ -120,6 +123,8 @@ def _on_batch(batch) -> None:
     context = _current_fit()
     if context is not None and context.pending and context.y is None:
         context.y = labels.batch_labels(batch)
+        if context.y is not None and _outputs(context.model) is not None:
+            _check_fit(context)  # now, before Keras's own shape checks in its first step can fail
 
 
 def _on_compute_loss(model, y, y_pred) -> None:
