@@ -228,3 +228,20 @@ TORCH_RANDINT = frozenset({"torch.randint"})
 TORCH_ONE_HOT = frozenset({"torch.nn.functional.one_hot"})
 TORCH_DATA_LOADERS = frozenset({"torch.utils.data.DataLoader"})
 TORCH_TENSOR_DATASETS = frozenset({"torch.utils.data.TensorDataset"})
+
+
+# Autograd nodes of shape operations, by what they keep of the activation that produced their
+# input (the runtime hook walks back through them, as the static front end does through the calls):
+# "all": values only moved or copied (`squeeze`, `unsqueeze`, `view`, `reshape`, `flatten`,
+# `permute`, `transpose`, `.t()`, `contiguous`, `clone`, `.double()`, `expand`), so a softmax
+# row stays a softmax row wherever it lands; "elementwise": a selection (`x[:, 0]`, `x[mask]`,
+# `narrow`), which keeps a sigmoid or logits but may cut a softmax row.
+GRAD_FN_SHAPE_OPS: Mapping[str, str] = MappingProxyType({
+    **{name: "all" for name in (
+        "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2", "UnsqueezeBackward0", "ViewBackward0",
+        "UnsafeViewBackward0", "ReshapeAliasBackward0", "PermuteBackward0", "TransposeBackward0",
+        "TransposeBackward1", "TBackward0", "CloneBackward0", "ToCopyBackward0", "ExpandBackward0",
+        "AliasBackward0")},
+    **{name: "elementwise" for name in (
+        "SelectBackward0", "SliceBackward0", "IndexBackward0", "NarrowBackward0")},
+})

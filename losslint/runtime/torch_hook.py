@@ -157,8 +157,7 @@ def loss_call_facts(loss_id: str, text: str, input, target, module=None, ignore_
     if not isinstance(input, torch.Tensor) or input.is_meta or getattr(target, "is_meta", False):
         return None  # meta tensors (shape-only passes) carry no values
     spec = t.TORCH_LOSSES[loss_id]
-    grad_name = input.grad_fn.name() if input.grad_fn is not None else None
-    activation = t.GRAD_FN_ACTIVATIONS.get(grad_name) if grad_name else None
+    activation = grad_fn_activation(input.grad_fn)
     multiclass = spec.family in ("sparse", "categorical")
     units = (int(input.shape[1]) if input.dim() >= 2 else None) if multiclass else \
         (int(input.shape[-1]) if input.dim() >= 2 else None)
@@ -208,6 +207,33 @@ def loss_call_facts(loss_id: str, text: str, input, target, module=None, ignore_
                          loss=loss, labels=label_facts)
     return ModelFacts(type(module).__name__ if module is not None else text, where, (output,), origin="runtime",
                       site="loss-call", framework="torch")
+
+
+_ELEMENTWISE_KEPT = frozenset({"softmax", "log_softmax"})  # a selection may cut these rows
+_MAX_SHAPE_OPS = 16
+
+
+def grad_fn_activation(node) -> str | None:
+    """The activation that produced a tensor, from its autograd node, looking back through shape
+    operations (`.squeeze(1)`, `.view(-1)`, `.reshape(B * T, C)`, `.permute`, `[:, 0]`, ...).
+    Reads node names only: free, no synchronisation."""
+    selected = False
+    for _ in range(_MAX_SHAPE_OPS):
+        if node is None:
+            return None
+        name = node.name()
+        activation = t.GRAD_FN_ACTIVATIONS.get(name)
+        if activation is not None:
+            return None if selected and activation in _ELEMENTWISE_KEPT else activation
+        keeps = t.GRAD_FN_SHAPE_OPS.get(name)
+        if keeps is None:
+            return None
+        selected = selected or keeps == "elementwise"
+        inputs = [f for f, _ in node.next_functions if f is not None]
+        if len(inputs) != 1:
+            return None
+        node = inputs[0]
+    return None
 
 
 def _target_kind(spec, values, target) -> tuple[str | None, bool | None]:
