@@ -26,7 +26,7 @@ import weakref
 from typing import Any, Callable, Iterable
 
 from ..registry import select_codes
-from . import introspect, labels, torch_hook
+from . import introspect, labels, reporting, torch_hook
 from .reporting import (MODES, SETTINGS, LossLintError, LossLintInternalWarning, LossLintWarning,  # noqa: F401
                         format_diagnostic, guarded, internal_error, report)
 
@@ -144,9 +144,35 @@ def _on_loss_call(loss, y_true, y_pred, from_logits=None) -> None:
     _STATE.loss_calls[loss] = True
     context = _current_fit()  # a loss called in a train_step override: its model names the layers
     model = context.model if context is not None else None
+    if model is None and introspect.is_graph_tensor(y_pred):  # a custom loop's step in a tf.function
+        model = introspect.producing_model(y_pred, _models_near_call())
     facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts, from_logits, model)
     if facts is not None:
         report(loss, facts)
+
+
+def _is_keras_model(value) -> bool:
+    cls = type(value)
+    if not hasattr(cls, "compile") or not hasattr(cls, "layers"):
+        return False
+    return any(c.__name__ in ("Model", "Functional", "Sequential") and (c.__module__ or "").startswith(
+        ("keras", "tf_keras")) for c in cls.__mro__)
+
+
+def _models_near_call(limit: int = 8) -> list:
+    """The Keras models the user's code around a loss call can see (locals, globals, attributes of
+    `self`): where a prediction handed to the loss inside a `tf.function` may come from."""
+    found: dict[int, Any] = {}
+    for depth, frame in enumerate(reporting.user_frames()):
+        if depth >= limit:
+            break
+        owner = frame.f_locals.get("self")
+        spaces = [frame.f_locals, frame.f_globals, getattr(owner, "__dict__", None) or {}]
+        for space in spaces:
+            for value in list(space.values()):
+                if id(value) not in found and _is_keras_model(value):
+                    found[id(value)] = value
+    return list(found.values())
 
 
 def _compile_arguments(signature, model, args, kwargs) -> tuple[Any, Any]:

@@ -128,6 +128,33 @@ def _observe_tf(model, tensor):
     return act, producer, producer
 
 
+def is_graph_tensor(value) -> bool:
+    """A TensorFlow graph tensor (inside a `tf.function` being traced), not an eager one."""
+    return (type(value).__module__ or "").startswith("tensorflow") and type(value).__name__ != "EagerTensor" \
+        and isinstance(getattr(getattr(value, "op", None), "name", None), str)
+
+
+def producing_model(tensor, models: list):
+    """Which of `models` produced a graph tensor: the one model that owns the layer whose name
+    scope encloses the tensor's op (`sequential_1/dense_1_2/BiasAdd`: layer `dense_1`), with that
+    layer's activation and units agreeing with the op. Layer names are unique in a Keras session;
+    model scopes are not (TensorFlow renames a repeated `sequential` scope `sequential_1`)."""
+    op = getattr(tensor, "op", None)
+    while op is not None and op.type == "Identity" and len(op.inputs) == 1:
+        op = op.inputs[0].op
+    if op is None or "/" not in op.name:
+        return None
+    matches = []
+    for model in models:
+        layer = _layer_of_op(_named_layers(model), op.name)
+        if layer is None:
+            continue
+        act, projection, _ = _final_layer(layer, 0)
+        if _agrees(act, op.type, getattr(projection, "units", None), _static_shape(tensor)):
+            matches.append(model)
+    return matches[0] if len(matches) == 1 else None
+
+
 def _observe_torch(tensor):
     node = getattr(tensor, "grad_fn", None)
     act = _TORCH_ACTIVATIONS.get(type(node).__name__) if node is not None else None

@@ -61,35 +61,70 @@ def _skip_dirs() -> tuple[str, ...]:
     return tuple(d + os.sep for d in dirs)
 
 
-def user_frame():
-    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax / torch, and
-    outside the temporary modules TensorFlow's autograph writes for a `tf.function`."""
+def _autograph_frame(filename: str) -> bool:
+    return os.path.basename(filename).startswith("__autograph_generated_file")
+
+
+def user_frames(limit: int = 64):
+    """The frames of the user's code, innermost first: outside losslint / keras / tensorflow /
+    tf_keras / jax / torch, including the temporary modules TensorFlow's autograph writes for a
+    `tf.function` (the user's own code, converted)."""
     skip = _skip_dirs()
     frame = sys._getframe(1)
-    while frame is not None:
+    for _ in range(limit):
+        if frame is None:
+            return
         filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(skip) and not os.path.basename(filename).startswith("__autograph_generated_file"):
-            return frame
+        if not filename.startswith(skip):
+            yield frame
         frame = frame.f_back
+
+
+def _autograph_origin(frame) -> tuple[str, int] | None:
+    """The user's own (file, line) for a frame of autograph's converted code: TensorFlow's
+    `converted_call`, one frame out, holds the converted function and its `ag_source_map`."""
+    caller = frame.f_back
+    converted = caller.f_locals.get("converted_f") if caller is not None else None
+    if getattr(converted, "__code__", None) is not frame.f_code:
+        return None
+    origin = getattr(converted, "ag_source_map", {}).get((frame.f_code.co_filename, frame.f_lineno))
+    loc = getattr(origin, "loc", None)
+    if loc is None or not isinstance(getattr(loc, "lineno", None), int):
+        return None
+    return loc.filename, loc.lineno
+
+
+def user_location():
+    """(file, line, module globals) of the innermost user line: inside a `tf.function`, the line of
+    the user's function being traced (through autograph's source map), else the innermost frame
+    outside the frameworks; None when no user frame is on the stack."""
+    for frame in user_frames():
+        if _autograph_frame(frame.f_code.co_filename):
+            try:
+                origin = _autograph_origin(frame)
+            except Exception:  # noqa: BLE001 - autograph internals changed: fall back to the caller
+                origin = None
+            if origin is not None:
+                return origin[0], origin[1], frame.f_globals
+            continue
+        return frame.f_code.co_filename, frame.f_lineno, frame.f_globals
     return None
 
 
-def warn(text: str, category: type[Warning], where: tuple[str, int] | None = None) -> None:
-    """Warn at the user's own line: `where` (file, line) when the inspector knows it (a loss called
-    inside a `tf.function`), else the innermost user frame."""
-    frame = user_frame()
-    if frame is None and where is None:
+def warn(text: str, category: type[Warning]) -> None:
+    """Warn at the user's own line (see `user_location`)."""
+    found = user_location()
+    if found is None:
         warnings.warn(text, category, stacklevel=2)
         return
-    module_globals = frame.f_globals if frame is not None else {}
+    filename, lineno, module_globals = found
     # no `module_globals=`: for the `__main__` of `python -m pkg.train` the warning machinery would
     # ask its loader for the source of "__main__", which raises ImportError into the user's fit
-    filename, lineno = where if where is not None else (frame.f_code.co_filename, frame.f_lineno)
     filename, lineno = location.for_warning(filename, lineno)  # a notebook cell's name
     warnings.warn_explicit(
         text, category, filename, lineno,
         module=module_globals.get("__name__", "<unknown>"),
-        registry=module_globals.setdefault("__warningregistry__", {}) if frame is not None else None,
+        registry=module_globals.setdefault("__warningregistry__", {}),
     )
 
 
@@ -98,7 +133,7 @@ def format_diagnostic(diagnostic) -> str:
     return f"{diagnostic.code} {diagnostic.message}\n  help: {diagnostic.help}"
 
 
-def report(owner, facts, labels_known: bool = True, where: tuple[str, int] | None = None) -> None:
+def report(owner, facts, labels_known: bool = True) -> None:
     """Warn (or raise) each finding not yet reported for `owner` (a model or a loss object).
     Before the labels are known (at `compile`), rules they may withdraw wait for `fit`."""
     codes = SETTINGS.codes if labels_known else SETTINGS.codes - codes_waiting_for_labels()
@@ -112,7 +147,7 @@ def report(owner, facts, labels_known: bool = True, where: tuple[str, int] | Non
     if SETTINGS.mode == "raise":
         raise LossLintError("\n".join(format_diagnostic(d) for d in fresh))
     for diagnostic in fresh:
-        warn(format_diagnostic(diagnostic), LossLintWarning, where)
+        warn(format_diagnostic(diagnostic), LossLintWarning)
 
 
 def forget_reports(owner) -> None:
