@@ -74,8 +74,11 @@ def _current_fit(model=None) -> _FitContext | None:
 
 
 def _on_compile(model, bound_loss, bound_metrics) -> None:
+    """Every `compile()` is judged afresh: a notebook cell run again warns again (its first `fit`
+    too); later `fit` calls of the same compiled model do not repeat the findings."""
     _STATE.compiled[model] = (bound_loss, bound_metrics)
     _STATE.observed.pop(model, None)
+    reporting.forget_reports(model)
     facts = introspect.model_facts(model, bound_loss, bound_metrics)
     report(model, facts, labels_known=False)
 
@@ -203,10 +206,14 @@ def _wrap_compile(original):
     signature = inspect.signature(original)  # once per patch, not per call
 
     def compile(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         result = original(self, *args, **kwargs)
         if SETTINGS.mode != "off":
             loss, metrics = _compile_arguments(signature, self, args, kwargs)
-            guarded(_on_compile, self, loss, metrics)
+            try:
+                guarded(_on_compile, self, loss, metrics)
+            except LossLintError as error:
+                raise error.with_traceback(None)  # the user's traceback ends at their compile( line
         return result
 
     return _same_face(compile, original)
@@ -214,6 +221,13 @@ def _wrap_compile(original):
 
 def _wrap_fit(original):
     def fit(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
+        try:
+            return _checked_fit(self, args, kwargs)
+        except LossLintError as error:  # raised here or in the first train step, inside Keras
+            raise error.with_traceback(None)  # the user's traceback ends at their fit( line
+
+    def _checked_fit(self, args, kwargs):
         context = None
         if SETTINGS.mode != "off":
             try:
@@ -287,8 +301,12 @@ def _wrap_loss_call(original):
     """`Loss.__call__`: a loss object called directly (custom loops, train_step overrides)."""
 
     def __call__(self, y_true, y_pred, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if _loss_call_wanted(self):
-            _inspect_loss_call(self, y_true, y_pred)
+            try:
+                _inspect_loss_call(self, y_true, y_pred)
+            except LossLintError as error:
+                raise error.with_traceback(None)
         return original(self, y_true, y_pred, *args, **kwargs)
 
     return _same_face(__call__, original)
@@ -301,12 +319,16 @@ def _wrap_loss_function(original):
     positional = list(inspect.signature(original).parameters).index("from_logits") - 2 if takes_logits else None
 
     def loss_function(y_true, y_pred, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if _loss_call_wanted(original):
             _STATE.loss_calls[original] = True
             from_logits = None
             if takes_logits:
                 from_logits = kwargs.get("from_logits", args[positional] if len(args) > positional else False)
-            _inspect_loss_call(original, y_true, y_pred, from_logits)
+            try:
+                _inspect_loss_call(original, y_true, y_pred, from_logits)
+            except LossLintError as error:
+                raise error.with_traceback(None)
         return original(y_true, y_pred, *args, **kwargs)
 
     return _same_face(loss_function, original)

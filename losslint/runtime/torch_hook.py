@@ -83,9 +83,13 @@ def _wrap_forward(original, loss_id: str, class_name: str):
     checked = _STATE.checked
 
     def forward(self, input, target, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if id(self) not in checked:
             _first_call(self)
-            _inspect(self, loss_id, f"{class_name}()", input, target, self)
+            try:
+                _inspect(self, loss_id, f"{class_name}()", input, target, self)
+            except reporting.LossLintError as error:
+                raise error.with_traceback(None)  # the traceback ends at the user's criterion( line
         return original(self, input, target, *args, **kwargs)
 
     forward.__wrapped__ = original
@@ -99,9 +103,13 @@ def _wrap_function(original, loss_id: str, name: str):
     key = id(original)
 
     def function(input, target, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if key not in state.checked and _user_call(sys._getframe(1).f_code):
             state.checked.add(key)
-            _inspect(original, loss_id, f"F.{name}", input, target, None, kwargs.get("ignore_index"))
+            try:
+                _inspect(original, loss_id, f"F.{name}", input, target, None, kwargs.get("ignore_index"))
+            except reporting.LossLintError as error:
+                raise error.with_traceback(None)
         return original(input, target, *args, **kwargs)
 
     function.__wrapped__ = original
