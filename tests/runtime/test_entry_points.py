@@ -161,3 +161,32 @@ def test_raise_mode_traceback_shows_one_losslint_frame(tmp_path, loss, line):
     assert len(ours) <= 1, run.stderr[-3000:]
     user = [int(n) for f, n in frames if f == str(script)]
     assert user[-1] == line, run.stderr[-3000:]
+
+
+def test_losslint_environment_variable_with_the_autostart_line(tmp_path):
+    """`LOSSLINT=warn python train.py`: the one `.pth` line (losslint.runtime.autostart.PTH_LINE)
+    in a site directory installs the hook before the script runs; unset, it installs nothing."""
+    require("keras")
+    from losslint.runtime.autostart import PTH_LINE, PTH_NAME
+
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / PTH_NAME).write_text(PTH_LINE)
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import sys\n"
+        "import keras\n"
+        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation='softmax')])\n"
+        "model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))\n"
+        "print('losslint' in sys.modules)\n")
+    # what Python's start-up does with site-packages, for a directory of the test's own
+    launcher = f"import site, runpy; site.addsitedir({str(site_dir)!r}); runpy.run_path({str(script)!r}, run_name='__main__')"
+    for value, expected_code, imported in (("warn", "LL101", "True"), ("off", None, "False"), (None, None, "False")):
+        env = {**subprocess_env(), "KERAS_BACKEND": "jax"}
+        if value is not None:
+            env["LOSSLINT"] = value
+        run = subprocess.run([sys.executable, "-c", launcher], capture_output=True, text=True, env=env)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert run.stdout.split() == [imported]
+        assert (f"{script}:4: LossLintWarning: {expected_code}" in run.stderr) if expected_code else \
+            "LossLintWarning" not in run.stderr
