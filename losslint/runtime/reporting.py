@@ -36,6 +36,12 @@ class LossLintError(Exception):
     """Raised in `mode="raise"` before training starts."""
 
 
+# Documented (and imported by users) as `losslint.runtime.hook.LossLintWarning` etc.; `hook`
+# re-exports them, and tracebacks name them where users look for them.
+for _public in (LossLintWarning, LossLintInternalWarning, LossLintError):
+    _public.__module__ = "losslint.runtime.hook"
+
+
 class Settings:
     def __init__(self) -> None:
         self.mode = "warn"
