@@ -212,7 +212,7 @@ class DeclaredLabels:
         if rank == out_rank - 1 or (rank == out_rank and self.shape[-1] == 1):
             if integer:  # class ids (label_mode="int"): with class names, 0..n-1
                 return LabelFacts(LabelFormat.INDEX, _DECLARED_REF, dtype=self.dtype, **ids)
-            if count == 2 and rank == out_rank:  # label_mode="binary": 0/1 floats
+            if count == 2:  # label_mode="binary": 0/1 floats
                 return LabelFacts(LabelFormat.INDEX, _DECLARED_REF, dtype=self.dtype, **ids)
             return None
         width = self.shape[-1] if rank == out_rank else None
@@ -227,11 +227,30 @@ class DeclaredLabels:
 _DECLARED_REF = SourceRef(origin="labels declared by the dataset")
 
 
+# `flow_from_directory(class_mode=...)`: the labels each mode yields, per sample (shape, dtype).
+_CLASS_MODES = {"sparse": ((), "int64"), "binary": ((), "float32"), "categorical": (None, "float32")}
+
+
+def _directory_iterator_labels(iterator: Any) -> DeclaredLabels | None:
+    """`ImageDataGenerator().flow_from_directory(...)` (Keras's legacy `DirectoryIterator`, and
+    tf-keras's): its `class_indices` and `class_mode`, read without drawing a batch. `sparse` ids are
+    floats there, but they are class ids 0..n-1."""
+    indices, mode = getattr(iterator, "class_indices", None), getattr(iterator, "class_mode", None)
+    if type(iterator).__name__ != "DirectoryIterator" or not isinstance(indices, dict) or not indices \
+            or mode not in _CLASS_MODES:
+        return None
+    count = len(indices)
+    shape, dtype = _CLASS_MODES[mode]
+    if mode == "binary" and count != 2:
+        return None  # Keras would have refused it
+    return DeclaredLabels(shape if shape is not None else (count,), dtype, count, mode == "categorical")
+
+
 def declared_labels(dataset: Any) -> DeclaredLabels | None:
     """What a tf.data pipeline given to `fit` declares about its labels (see `DeclaredLabels`).
     Reads `element_spec`, `class_names` and traced `map` graphs; never iterates the pipeline."""
     if not _is_tf_dataset(dataset):
-        return None
+        return _directory_iterator_labels(dataset)
     spec = dataset.element_spec
     if _label_index(spec) is None:
         return None
@@ -328,8 +347,7 @@ def _with_declared(found: LabelFacts | None, value_shape, declared: DeclaredLabe
     if found is None:
         return declared.facts(shape), (None, *declared.shape)
     if found.format is LabelFormat.INDEX and found.num_classes is None and declared.class_count \
-            and found.max_value is not None and found.max_value < declared.class_count \
-            and found.dtype is not None and found.dtype.startswith(("int", "uint")):
+            and found.max_value is not None and found.max_value < declared.class_count:
         # the directory's class ids are 0..n-1 whatever the first batch happened to hold
         found = dataclasses.replace(found, num_classes=declared.class_count,
                                     max_value=max(found.max_value, declared.class_count - 1))

@@ -70,3 +70,23 @@ def test_directory_class_names_give_the_class_ids(tf, tmp_path):
                                                       verbose=False)
     facts = L.declared_labels(one_hot).facts((None, 3))
     assert facts.format is LabelFormat.ONE_HOT and facts.num_classes == 3
+
+
+def test_flow_from_directory_class_indices_without_drawing(tmp_path):
+    """Keras's legacy `flow_from_directory` iterator: class_indices + class_mode, no image loaded."""
+    require("keras")
+    tf = require("tensorflow")
+    from keras.src.legacy.preprocessing.image import ImageDataGenerator
+
+    for name in ("cats", "dogs", "birds"):
+        (tmp_path / name).mkdir()
+        tf.io.write_file(str(tmp_path / name / "a.png"), tf.io.encode_png(tf.zeros((4, 4, 3), tf.uint8)))
+    sparse = ImageDataGenerator().flow_from_directory(str(tmp_path), target_size=(4, 4), class_mode="sparse")
+    facts = L.declared_labels(sparse).facts((None, 3))
+    assert (facts.format, facts.min_value, facts.max_value, facts.num_classes) == (LabelFormat.INDEX, 0, 2, 3)
+    categorical = ImageDataGenerator().flow_from_directory(str(tmp_path), target_size=(4, 4))
+    facts = L.declared_labels(categorical).facts((None, 5))
+    assert facts.format is LabelFormat.ONE_HOT and facts.num_classes == 3
+    # the batch Keras draws later completes these: class ids 0..1 seen, 3 classes declared
+    ids = L.per_output(np.array([0.0, 1.0]), [None], [(None, 3)], L.declared_labels(sparse))[0][0]
+    assert ids.num_classes == 3 and ids.max_value == 2
