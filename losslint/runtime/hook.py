@@ -1,4 +1,6 @@
-"""The runtime hook: observes Keras's own `compile`, `fit` and `compute_loss` and warns on mismatches.
+"""The runtime hook: the one installer (`install` / `uninstall`, the import watcher, one patcher per
+framework) and the Keras inspector, which observes Keras's own `compile`, `fit` and `compute_loss`.
+The PyTorch inspector is `torch_hook`; both report through `reporting`, the one warning path.
 
 Keras is never imported here. If it is already loaded the classes are patched at once;
 otherwise a meta-path finder patches them right after the user's own `import keras` (so a
