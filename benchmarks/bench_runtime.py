@@ -1,6 +1,7 @@
-"""Runtime hook overhead: compile() and first-epoch fit() with vs without the hook, the cost of
-a directly called loss (custom training loops), and the cost of `import losslint`. Prints
-ratios measured in one run. Not a test.
+"""Runtime hook overhead: compile() and first-epoch fit() with vs without the hook, fit() of a
+tf.data pipeline (labels read from what it declares), the first call of a `tf.function` training
+step (the loss checked inside the trace), the cost of a directly called loss (custom training
+loops), and the cost of `import losslint`. Prints ratios measured in one run. Not a test.
 
     python benchmarks/bench_runtime.py [--repeat 7]
     python benchmarks/bench_runtime.py --torch-only     # the PyTorch section alone
@@ -98,6 +99,8 @@ def main() -> None:
             losslint.uninstall()
 
     direct = direct_loss(keras, np, repeat)
+    pipeline = [] if options.tf_keras else dataset_fit(keras, np, repeat, inspect_fit)
+    traced = [] if options.tf_keras else tf_function_step(keras, np, repeat)
 
     def med(samples, i):
         return statistics.median(s[i] for s in samples)
@@ -109,7 +112,7 @@ def main() -> None:
         print(f"{label:32s} without {a * 1e3:9.2f} ms   with {b * 1e3:9.2f} ms   ratio {b / a:6.3f}")
     print(f"hook inspection at compile: {statistics.median(inspect_compile) * 1e3:.3f} ms, "
           f"at fit (labels included): {statistics.median(inspect_fit) * 1e3:.3f} ms (medians)")
-    for line in direct:
+    for line in direct + pipeline + traced:
         print(line)
     print(f"{'import losslint':32s} {import_time('losslint') * 1e3:9.1f} ms")
     print(f"{'import losslint.runtime.hook':32s} {import_time('losslint.runtime.hook') * 1e3:9.1f} ms "
@@ -165,6 +168,142 @@ def torch_loss_calls(repeat: int = 7, calls: int = 500) -> None:
         print(f"{label:32s} without {a * 1e6:9.2f} us   with {b * 1e6:9.2f} us   ratio {b / a:6.3f}")
     print(f"first-call inspection (grad_fn, targets' range): {statistics.median(first) * 1e6:.1f} us, "
           f"once per loss object ({statistics.median(first) / plain:.2f} x one loss call)")
+    probabilities = torch.sigmoid(torch.randn(256, 1, requires_grad=True)).squeeze(1)
+    targets = (torch.rand(256) < 0.5).float()
+    bce = torch.nn.BCEWithLogitsLoss()
+    bce(probabilities, targets)
+    start = time.perf_counter()
+    for _ in range(calls):
+        bce(probabilities, targets)
+    bce_call = (time.perf_counter() - start) / calls
+    walked = []
+    for _ in range(repeat * 10):
+        start = time.perf_counter()
+        torch_hook.loss_call_facts("torch.binary_cross_entropy_with_logits", "BCEWithLogitsLoss()", probabilities,
+                                   targets)
+        walked.append(time.perf_counter() - start)
+    print(f"first-call inspection through .squeeze(1) (BCEWithLogitsLoss): {statistics.median(walked) * 1e6:.1f} us "
+          f"({statistics.median(walked) / bce_call:.2f} x one loss call)")
+
+
+def _tensorflow():
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        return None
+    import tensorflow as tf
+
+    return tf
+
+
+def _ratio_line(label: str, plain: list[float], hooked: list[float], unit: float = 1e3, name: str = "ms") -> str:
+    a, b = statistics.median(plain), statistics.median(hooked)
+    return f"{label:32s} without {a * unit:9.2f} {name}   with {b * unit:9.2f} {name}   ratio {b / a:6.3f}"
+
+
+def dataset_fit(keras, np, repeat: int, inspect_fit: list[float]) -> list[str]:
+    """fit() of one epoch over a tf.data pipeline that one-hot encodes its labels in a `map`: the
+    hook reads the pipeline's element_spec and the map's traced graph (never a batch)."""
+    tf = _tensorflow()
+    if tf is None:
+        return ["tf.data fit: tensorflow not installed, skipped"]
+    import losslint
+    from losslint.runtime import labels
+
+    rng = np.random.default_rng(2)
+    x, ids = rng.random((1024, 20)).astype("float32"), rng.integers(0, 10, 1024)
+
+    def pipeline():
+        return tf.data.Dataset.from_tensor_slices((x, ids)).map(lambda a, b: (a, tf.one_hot(b, 10))).batch(32)
+
+    def once():
+        model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(64, activation="relu"),
+                                  keras.layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        data = pipeline()
+        start = time.perf_counter()
+        model.fit(data, epochs=1, verbose=0)
+        return time.perf_counter() - start
+
+    once()
+    plain, hooked = [], []
+    before = len(inspect_fit)
+    for block in range(4):
+        hooked_block = block % 2 == 1
+        if hooked_block:
+            losslint.install()
+        once()
+        (hooked if hooked_block else plain).extend(once() for _ in range(repeat))
+        if hooked_block:
+            losslint.uninstall()
+    data = pipeline()
+    declared = []
+    for _ in range(repeat * 10):
+        start = time.perf_counter()
+        labels.declared_labels(data)
+        declared.append(time.perf_counter() - start)
+    at_fit = inspect_fit[before:]
+    return [
+        _ratio_line("fit() 1 epoch of a tf.data map", plain, hooked),
+        f"{'  its check at fit()':32s} {statistics.median(at_fit) * 1e3:9.3f} ms, of which element_spec + "
+        f"map graph {statistics.median(declared) * 1e3:.3f} ms (medians)",
+    ]
+
+
+def tf_function_step(keras, np, repeat: int) -> list[str]:
+    """The first call of a `@tf.function` GradientTape step (its trace): the loss inside is checked
+    once, the model found among those the step can see; later calls run the traced graph."""
+    tf = _tensorflow()
+    if tf is None or keras.backend.backend() != "tensorflow":
+        return ["tf.function step: TensorFlow backend only, skipped"]
+    import losslint
+    from losslint.runtime import hook
+
+    rng = np.random.default_rng(3)
+    x, ids = rng.random((64, 20)).astype("float32"), rng.integers(0, 10, 64)
+
+    def first_and_later():
+        model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(64, activation="relu"),
+                                  keras.layers.Dense(10)])
+        loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        optimizer = keras.optimizers.SGD(0.01)
+
+        @tf.function
+        def step(a, b):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(b, model(a, training=True))
+            optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+            return loss
+
+        start = time.perf_counter()
+        step(x, ids)
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(20):
+            step(x, ids)
+        return first, (time.perf_counter() - start) / 20
+
+    checks: list[float] = []
+    original = hook._on_loss_call
+    hook._on_loss_call = _timed(checks, original)
+    first_and_later()
+    plain, hooked = [], []
+    try:
+        for block in range(4):
+            hooked_block = block % 2 == 1
+            if hooked_block:
+                losslint.install()
+            (hooked if hooked_block else plain).extend(first_and_later() for _ in range(repeat))
+            if hooked_block:
+                losslint.uninstall()
+    finally:
+        hook._on_loss_call = original
+    return [
+        _ratio_line("tf.function step, first (trace)", [p[0] for p in plain], [h[0] for h in hooked]),
+        f"{'  its check (inside the trace)':32s} {statistics.median(checks) * 1e3:9.3f} ms once per loss object "
+        "(model found from the step's frames)",
+        _ratio_line("tf.function step, later", [p[1] for p in plain], [h[1] for h in hooked]),
+    ]
 
 
 def direct_loss(keras, np, repeat: int) -> list[str]:

@@ -5,6 +5,7 @@ Exit codes (like ruff): 0 no findings, 1 findings, 2 usage or internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
@@ -480,15 +481,23 @@ def explain(code: str, output_format: str) -> None:
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.option("--mode", type=click.Choice(["warn", "raise"]), default="warn", show_default=True,
               help="warn: LossLintWarning; raise: LossLintError before training starts.")
-@click.argument("script", type=click.Path(exists=True, dir_okay=False))
+@click.option("-m", "module", metavar="MODULE", default=None,
+              help="Run library module MODULE as a script, like `python -m MODULE`.")
+@click.argument("script", required=False, metavar="SCRIPT")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def run(mode: str, script: str, args: tuple[str, ...]) -> None:
-    """Run SCRIPT [ARGS]... with the compile/fit hook installed, like `coverage run`.
+def run(mode: str, module: str | None, script: str | None, args: tuple[str, ...]) -> None:
+    """Run SCRIPT [ARGS]... (or -m MODULE [ARGS]...) with the compile/fit hook installed, like `coverage run`.
 
     The exit status is the script's. `LOSSLINT=off|warn|raise` in the environment overrides --mode.
     """
-    from .runtime.script import run_script
+    from .runtime.script import run_module, run_script
 
+    if module is not None:
+        sys.exit(run_module(module, [script, *args] if script is not None else list(args), mode=mode))
+    if script is None:
+        raise click.UsageError("missing SCRIPT (or -m MODULE)")
+    if not os.path.isfile(script):
+        raise click.BadParameter(f"File '{script}' does not exist.", param_hint="'SCRIPT'")
     sys.exit(run_script(script, list(args), mode=mode))
 
 

@@ -280,3 +280,20 @@ TORCH_FOLDER_DATASETS = frozenset({"torchvision.datasets.ImageFolder", "torchvis
 TORCH_TENSOR_FACTORIES: Mapping[str, str | None] = MappingProxyType({
     "torch.tensor": None, "torch.as_tensor": None, "torch.from_numpy": None, "torch.Tensor": "float",
     "torch.LongTensor": "int", "torch.FloatTensor": "float"})
+
+
+# Autograd nodes of shape operations, by what they keep of the activation that produced their
+# input (the runtime hook walks back through them, as the static front end does through the calls):
+# "all": values only moved or copied (`squeeze`, `unsqueeze`, `view`, `reshape`, `flatten`,
+# `permute`, `transpose`, `.t()`, `contiguous`, `clone`, `.double()`, `expand`), so a softmax
+# row stays a softmax row wherever it lands; "elementwise": a selection (`x[:, 0]`, `x[mask]`,
+# `narrow`), which keeps a sigmoid or logits but may cut a softmax row.
+GRAD_FN_SHAPE_OPS: Mapping[str, str] = MappingProxyType({
+    **{name: "all" for name in (
+        "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2", "UnsqueezeBackward0", "ViewBackward0",
+        "UnsafeViewBackward0", "ReshapeAliasBackward0", "PermuteBackward0", "TransposeBackward0",
+        "TransposeBackward1", "TBackward0", "CloneBackward0", "ToCopyBackward0", "ExpandBackward0",
+        "AliasBackward0")},
+    **{name: "elementwise" for name in (
+        "SelectBackward0", "SliceBackward0", "IndexBackward0", "NarrowBackward0")},
+})

@@ -59,6 +59,11 @@ Categorical and binary losses: `ValueError: Arguments target and output must hav
 shape` on every backend; class ids of shape (N, 1) against two sigmoid units broadcast silently
 on TensorFlow and JAX (both units learn the same label). Sparse loss with more classes than units: see LL203; fewer classes
 than units: silent.
+
+## PyTorch
+The width of the last `nn.Linear` is the class count: a `CrossEntropyLoss` over 5 outputs with
+labels of 3 classes trains two outputs that never win (silent); probability targets of a
+different width than the output raise a shape `RuntimeError`.
 """
 
 from ..diagnostics import Finding

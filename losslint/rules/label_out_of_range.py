@@ -55,6 +55,12 @@ Silence with `# noqa: LL203` on the loss line.
 ## Keras behaviour
 TensorFlow CPU: `InvalidArgumentError` at the first step that sees the label. TensorFlow GPU: NaN
 loss rows. JAX: **silent**, wrong loss and inflated accuracy. tf-keras: as TensorFlow.
+
+## PyTorch
+`nn.CrossEntropyLoss` / `nn.NLLLoss` take class ids in 0..C-1 (C = the size of the class axis,
+dimension 1); `ignore_index` (-100 by default) is skipped. An id ≥ C raises `IndexError: Target
+N is out of bounds` on CPU and a device-side assert on CUDA. Give the last `nn.Linear` as many
+outputs as there are classes, or map the labels (`y - 1` for 1-based ids).
 """
 
 from ..diagnostics import Finding

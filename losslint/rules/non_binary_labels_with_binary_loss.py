@@ -51,6 +51,11 @@ None known. Silence with `# noqa: LL205` on the loss line.
 
 ## Keras behaviour
 Silent on every backend: the loss goes negative or diverges.
+
+## PyTorch
+`nn.BCEWithLogitsLoss` / `nn.BCELoss` accept any float target without complaint: class ids 0..C-1
+or labels in {-1, 1} give a loss that goes negative or diverges. For class ids use
+`nn.CrossEntropyLoss()` with one output per class; for {-1, 1} pass `(y + 1) / 2`.
 """
 
 from ..diagnostics import Finding

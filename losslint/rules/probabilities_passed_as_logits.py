@@ -55,6 +55,28 @@ loss line.
 TensorFlow backend: `UserWarning: "categorical_crossentropy" received from_logits=True, but the
 output argument was produced by a Softmax activation…` and training uses the logits. JAX, PyTorch,
 NumPy backends: silent; the loss plateaus (≈0.62 instead of ≈0.1 on a 3-class toy problem).
+
+## PyTorch
+`nn.CrossEntropyLoss` and `F.cross_entropy` always apply `log_softmax`, `nn.BCEWithLogitsLoss`
+and `F.binary_cross_entropy_with_logits` always apply a sigmoid: there is no `from_logits` to
+drop, so the fix is to remove the activation from `forward()` and keep the loss as it is, with
+its `pos_weight`, `weight`, `ignore_index` and `label_smoothing` (switching to `nn.BCELoss()`
+would silently drop `pos_weight`). Reshaping does not hide the activation:
+`torch.sigmoid(x).squeeze(1)`, `.view(-1)`, `.flatten()`, `[:, 0]`, and a `(B, T, C)` softmax
+viewed as `(B * T, C)` are still probabilities.
+
+```python
+class Net(nn.Module):
+    def forward(self, x):
+        return self.head(self.body(x)).squeeze(1)      # logits: no torch.sigmoid here
+
+criterion = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(3.0))
+predicted = torch.sigmoid(model(x)) > 0.5              # probabilities only where they are used
+```
+
+Once the activation is gone, code that used `model(x)` as probabilities (`model(x) > 0.5`,
+`model(x).max(1)` as a confidence) must apply `torch.sigmoid`/`torch.softmax` itself;
+`argmax` is unchanged. PyTorch itself is silent: the training loss plateaus.
 """
 
 from ..diagnostics import Applicability, Finding, FixIntent

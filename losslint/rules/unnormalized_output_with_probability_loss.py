@@ -48,6 +48,12 @@ A custom layer that normalises its output without Keras seeing it. Silence with
 
 ## Keras behaviour
 Silent on every backend and version; the loss diverges (linear) or becomes NaN (relu).
+
+## PyTorch
+`nn.BCELoss` / `F.binary_cross_entropy` expect probabilities: on a linear output (`nn.Linear`
+with no `torch.sigmoid`) PyTorch raises `RuntimeError: all elements of input should be between 0
+and 1` at the first batch whose outputs leave [0, 1]. Use `nn.BCEWithLogitsLoss()` on the logits
+(more stable than `sigmoid` + `BCELoss`), or apply `torch.sigmoid` in `forward()`.
 """
 
 from ..diagnostics import Finding, FixIntent, Applicability

@@ -1,4 +1,6 @@
-"""The runtime hook: observes Keras's own `compile`, `fit` and `compute_loss` and warns on mismatches.
+"""The runtime hook: the one installer (`install` / `uninstall`, the import watcher, one patcher per
+framework) and the Keras inspector, which observes Keras's own `compile`, `fit` and `compute_loss`.
+The PyTorch inspector is `torch_hook`; both report through `reporting`, the one warning path.
 
 Keras is never imported here. If it is already loaded the classes are patched at once;
 otherwise a meta-path finder patches them right after the user's own `import keras` (so a
@@ -22,50 +24,33 @@ import inspect
 import os
 import sys
 import threading
-import warnings
 import weakref
 from typing import Any, Callable, Iterable
 
-from ..registry import codes_waiting_for_labels, run_rules, select_codes
-from . import introspect, labels, location, torch_hook
-
-MODES = ("off", "warn", "raise")
-
-
-class LossLintWarning(UserWarning):
-    """A loss/output/label mismatch found on a live model."""
-
-
-class LossLintInternalWarning(UserWarning):
-    """losslint itself failed while inspecting a model; training goes on unchanged."""
-
-
-class LossLintError(Exception):
-    """Raised in `mode="raise"` before training starts."""
-
+from ..registry import select_codes
+from . import introspect, labels, reporting, torch_hook
+from .reporting import (MODES, SETTINGS, LossLintError, LossLintInternalWarning, LossLintWarning,  # noqa: F401
+                        format_diagnostic, guarded, internal_error, report)
 
 class _FitContext:
     """One running `fit()` of a model compiled under the hook, until its check has run."""
 
-    def __init__(self, model, loss, metrics, y) -> None:
+    def __init__(self, model, loss, metrics, y, declared=None) -> None:
         self.model, self.loss, self.metrics, self.y = model, loss, metrics, y
+        self.declared = declared  # what a tf.data pipeline declares about its labels (labels.DeclaredLabels)
         self.pending = True  # the fit-time check has not run yet
         self.building = 0  # inside Keras's `_symbolic_build`: y_pred there is a shape-only spec
 
 
 class _State:
     def __init__(self) -> None:
-        self.mode = "warn"
-        self.codes: frozenset[str] = frozenset()
         self.patched: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
         self.patched_modules: set[str] = set()
         self.finder: _PatchOnImport | None = None
         self.compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (loss, metrics)
         self.observed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> outputs seen in a step
-        self.reported: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model or loss -> {codes}
         self.loss_calls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # losses already inspected
-        self.internal_reported = False
-        self.lock = threading.RLock()
+        self.lock = SETTINGS.lock
         self.local = threading.local()  # .fits: _FitContext stack; .in_compute_loss: depth
 
 
@@ -87,95 +72,17 @@ def _current_fit(model=None) -> _FitContext | None:
     return context if model is None or context.model is model else None
 
 
-# --------------------------------------------------------------------------- reporting
-
-
-def _skip_dirs() -> tuple[str, ...]:
-    dirs = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # the losslint package
-    for name in ("keras", "tensorflow", "tf_keras", "jax", "jaxlib", "absl", "torch"):
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "__file__", None):
-            dirs.append(os.path.dirname(os.path.abspath(module.__file__)))
-    return tuple(d + os.sep for d in dirs)
-
-
-def _user_frame():
-    """The innermost frame outside losslint / keras / tensorflow / tf_keras / jax / torch, and
-    outside the temporary modules TensorFlow's autograph writes for a `tf.function`."""
-    skip = _skip_dirs()
-    frame = sys._getframe(1)
-    while frame is not None:
-        filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(skip) and not os.path.basename(filename).startswith("__autograph_generated_file"):
-            return frame
-        frame = frame.f_back
-    return None
-
-
-def _warn(text: str, category: type[Warning]) -> None:
-    frame = _user_frame()
-    if frame is None:
-        warnings.warn(text, category, stacklevel=2)
-        return
-    module_globals = frame.f_globals
-    # no `module_globals=`: for the `__main__` of `python -m pkg.train` the warning machinery would
-    # ask its loader for the source of "__main__", which raises ImportError into the user's fit
-    filename, lineno = location.for_warning(frame.f_code.co_filename, frame.f_lineno)  # a notebook cell's name
-    warnings.warn_explicit(
-        text, category, filename, lineno,
-        module=module_globals.get("__name__", "<unknown>"),
-        registry=module_globals.setdefault("__warningregistry__", {}),
-    )
-
-
-def format_diagnostic(diagnostic) -> str:
-    """`LL101 message` then the `help:` line, the same wording as the static report."""
-    return f"{diagnostic.code} {diagnostic.message}\n  help: {diagnostic.help}"
-
-
-def _report(owner, facts, labels_known: bool = True) -> None:
-    """Warn (or raise) each finding not yet reported for `owner` (a model or a loss object).
-    Before the labels are known (at `compile`), rules they may withdraw wait for `fit`."""
-    codes = _STATE.codes if labels_known else _STATE.codes - codes_waiting_for_labels()
-    with _STATE.lock:
-        diagnostics = run_rules(facts, codes, mode="runtime")
-        seen = _STATE.reported.setdefault(owner, set())
-        fresh = [d for d in diagnostics if d.code not in seen]
-        seen.update(d.code for d in fresh)
-    if not fresh:
-        return
-    if _STATE.mode == "raise":
-        raise LossLintError("\n".join(format_diagnostic(d) for d in fresh))
-    for diagnostic in fresh:
-        _warn(format_diagnostic(diagnostic), LossLintWarning)
-
-
-def _internal_error(error: BaseException) -> None:
-    if not _STATE.internal_reported:
-        _STATE.internal_reported = True
-        _warn(f"losslint could not inspect this model ({type(error).__name__}: {error}); "
-              "training is unaffected. Please report this at the losslint issue tracker.",
-              LossLintInternalWarning)
-
-
-def _guarded(check, *args) -> None:
-    """Run one inspection; losslint's own failures never reach the user's training."""
-    try:
-        check(*args)
-    except LossLintError:
-        raise
-    except Exception as error:  # noqa: BLE001 - isolation is the point
-        _internal_error(error)
-
-
 # --------------------------------------------------------------------------- the checks
 
 
 def _on_compile(model, bound_loss, bound_metrics) -> None:
+    """Every `compile()` is judged afresh: a notebook cell run again warns again (its first `fit`
+    too); later `fit` calls of the same compiled model do not repeat the findings."""
     _STATE.compiled[model] = (bound_loss, bound_metrics)
     _STATE.observed.pop(model, None)
+    reporting.forget_reports(model)
     facts = introspect.model_facts(model, bound_loss, bound_metrics)
-    _report(model, facts, labels_known=False)
+    report(model, facts, labels_known=False)
 
 
 def _outputs(model, y_pred=None):
@@ -195,10 +102,11 @@ def _check_fit(context: _FitContext, y_pred=None) -> None:
     model = context.model
     outputs = _outputs(model, y_pred)
     names = outputs[1] if outputs else [None]
-    label_facts, label_shapes = labels.per_output(context.y, names, introspect.output_shapes(outputs))
+    label_facts, label_shapes = labels.per_output(context.y, names, introspect.output_shapes(outputs),
+                                                  context.declared)
     facts = introspect.model_facts(model, context.loss, context.metrics, outputs=outputs, labels=label_facts,
                                    label_shapes=label_shapes)
-    _report(model, facts)
+    report(model, facts)
 
 
 def _on_fit(model, args, kwargs) -> _FitContext | None:
@@ -208,7 +116,8 @@ def _on_fit(model, args, kwargs) -> _FitContext | None:
         return None  # compiled before the hook was installed
     loss, metrics = _STATE.compiled[model]
     y, complete = labels.fit_labels(args, kwargs)
-    context = _FitContext(model, loss, metrics, y)
+    declared = labels.declared_labels(args[0] if args else kwargs.get("x")) if y is None else None
+    context = _FitContext(model, loss, metrics, y, declared)
     if complete and _outputs(model) is not None:
         _check_fit(context)
     return context
@@ -219,6 +128,8 @@ def _on_batch(batch) -> None:
     context = _current_fit()
     if context is not None and context.pending and context.y is None:
         context.y = labels.batch_labels(batch)
+        if context.y is not None and _outputs(context.model) is not None:
+            _check_fit(context)  # now, before Keras's own shape checks in its first step can fail
 
 
 def _on_compute_loss(model, y, y_pred) -> None:
@@ -238,9 +149,35 @@ def _on_loss_call(loss, y_true, y_pred, from_logits=None) -> None:
     _STATE.loss_calls[loss] = True
     context = _current_fit()  # a loss called in a train_step override: its model names the layers
     model = context.model if context is not None else None
+    if model is None and introspect.is_graph_tensor(y_pred):  # a custom loop's step in a tf.function
+        model = introspect.producing_model(y_pred, _models_near_call())
     facts = introspect.loss_call_facts(loss, y_true, y_pred, labels.call_label_facts, from_logits, model)
     if facts is not None:
-        _report(loss, facts)
+        report(loss, facts)
+
+
+def _is_keras_model(value) -> bool:
+    cls = type(value)
+    if not hasattr(cls, "compile") or not hasattr(cls, "layers"):
+        return False
+    return any(c.__name__ in ("Model", "Functional", "Sequential") and (c.__module__ or "").startswith(
+        ("keras", "tf_keras")) for c in cls.__mro__)
+
+
+def _models_near_call(limit: int = 8) -> list:
+    """The Keras models the user's code around a loss call can see (locals, globals, attributes of
+    `self`): where a prediction handed to the loss inside a `tf.function` may come from."""
+    found: dict[int, Any] = {}
+    for depth, frame in enumerate(reporting.user_frames()):
+        if depth >= limit:
+            break
+        owner = frame.f_locals.get("self")
+        spaces = [frame.f_locals, frame.f_globals, getattr(owner, "__dict__", None) or {}]
+        for space in spaces:
+            for value in list(space.values()):
+                if id(value) not in found and _is_keras_model(value):
+                    found[id(value)] = value
+    return list(found.values())
 
 
 def _compile_arguments(signature, model, args, kwargs) -> tuple[Any, Any]:
@@ -271,10 +208,14 @@ def _wrap_compile(original):
     signature = inspect.signature(original)  # once per patch, not per call
 
     def compile(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         result = original(self, *args, **kwargs)
-        if _STATE.mode != "off":
+        if SETTINGS.mode != "off":
             loss, metrics = _compile_arguments(signature, self, args, kwargs)
-            _guarded(_on_compile, self, loss, metrics)
+            try:
+                guarded(_on_compile, self, loss, metrics)
+            except LossLintError as error:
+                raise error.with_traceback(None)  # the user's traceback ends at their compile( line
         return result
 
     return _same_face(compile, original)
@@ -282,14 +223,21 @@ def _wrap_compile(original):
 
 def _wrap_fit(original):
     def fit(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
+        try:
+            return _checked_fit(self, args, kwargs)
+        except LossLintError as error:  # raised here or in the first train step, inside Keras
+            raise error.with_traceback(None)  # the user's traceback ends at their fit( line
+
+    def _checked_fit(self, args, kwargs):
         context = None
-        if _STATE.mode != "off":
+        if SETTINGS.mode != "off":
             try:
                 context = _on_fit(self, args, kwargs)
             except LossLintError:
                 raise
             except Exception as error:  # noqa: BLE001
-                _internal_error(error)
+                internal_error(error)
         if context is None:
             return original(self, *args, **kwargs)
         stack = _fits()
@@ -298,8 +246,8 @@ def _wrap_fit(original):
             result = original(self, *args, **kwargs)
         finally:
             stack.remove(context)
-        if context.pending and _STATE.mode != "off":  # no train step reached compute_loss (custom train_step)
-            _guarded(_check_fit, context)
+        if context.pending and SETTINGS.mode != "off":  # no train step reached compute_loss (custom train_step)
+            guarded(_check_fit, context)
         return result
 
     return _same_face(fit, original)
@@ -317,7 +265,7 @@ def _wrap_compute_loss(original):
             local.in_compute_loss -= 1
 
     def _checked_compute_loss(self, args, kwargs):
-        if _STATE.mode != "off" and _fits():
+        if SETTINGS.mode != "off" and _fits():
             try:
                 bound = signature.bind(self, *args, **kwargs).arguments
             except TypeError:
@@ -327,14 +275,14 @@ def _wrap_compute_loss(original):
             except LossLintError:
                 raise
             except Exception as error:  # noqa: BLE001
-                _internal_error(error)
+                internal_error(error)
         return original(self, *args, **kwargs)
 
     return _same_face(compute_loss, original)
 
 
 def _loss_call_wanted(loss) -> bool:
-    if _STATE.mode == "off" or getattr(_STATE.local, "in_compute_loss", 0):
+    if SETTINGS.mode == "off" or getattr(_STATE.local, "in_compute_loss", 0):
         return False
     try:
         return loss not in _STATE.loss_calls
@@ -348,15 +296,19 @@ def _inspect_loss_call(loss, y_true, y_pred, from_logits=None) -> None:
     except LossLintError:
         raise
     except Exception as error:  # noqa: BLE001
-        _internal_error(error)
+        internal_error(error)
 
 
 def _wrap_loss_call(original):
     """`Loss.__call__`: a loss object called directly (custom loops, train_step overrides)."""
 
     def __call__(self, y_true, y_pred, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if _loss_call_wanted(self):
-            _inspect_loss_call(self, y_true, y_pred)
+            try:
+                _inspect_loss_call(self, y_true, y_pred)
+            except LossLintError as error:
+                raise error.with_traceback(None)
         return original(self, y_true, y_pred, *args, **kwargs)
 
     return _same_face(__call__, original)
@@ -369,12 +321,16 @@ def _wrap_loss_function(original):
     positional = list(inspect.signature(original).parameters).index("from_logits") - 2 if takes_logits else None
 
     def loss_function(y_true, y_pred, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if _loss_call_wanted(original):
             _STATE.loss_calls[original] = True
             from_logits = None
             if takes_logits:
                 from_logits = kwargs.get("from_logits", args[positional] if len(args) > positional else False)
-            _inspect_loss_call(original, y_true, y_pred, from_logits)
+            try:
+                _inspect_loss_call(original, y_true, y_pred, from_logits)
+            except LossLintError as error:
+                raise error.with_traceback(None)
         return original(y_true, y_pred, *args, **kwargs)
 
     return _same_face(loss_function, original)
@@ -426,11 +382,11 @@ def _wrap_symbolic_build(original):
     distribution strategy); the hook reads it on the way."""
 
     def _symbolic_build(self, iterator=None, data_batch=None):
-        context = _current_fit(self) if _STATE.mode != "off" else None
+        context = _current_fit(self) if SETTINGS.mode != "off" else None
         if context is None or not context.pending:
             return original(self, iterator=iterator, data_batch=data_batch)
         if data_batch is not None:
-            _guarded(_on_batch, data_batch)
+            guarded(_on_batch, data_batch)
         elif iterator is not None:
             iterator = _RecordingEpochIterator(iterator)
         context.building += 1
@@ -446,8 +402,8 @@ def _wrap_tensor_spec(original):
     """Keras peeks the first batches of a generator or `PyDataset` to type its tf.data pipeline."""
 
     def get_tensor_spec(batches):
-        if _STATE.mode != "off" and _fits() and isinstance(batches, (list, tuple)) and batches:
-            _guarded(_on_batch, batches[0])
+        if SETTINGS.mode != "off" and _fits() and isinstance(batches, (list, tuple)) and batches:
+            guarded(_on_batch, batches[0])
         return original(batches)
 
     return _same_face(get_tensor_spec, original)
@@ -606,8 +562,8 @@ def install(mode: str = "warn", select: Iterable[str] | None = None, ignore: Ite
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     mode = env_mode(mode)
     with _STATE.lock:
-        _STATE.mode = mode
-        _STATE.codes = select_codes(select, ignore)
+        SETTINGS.mode = mode
+        SETTINGS.codes = select_codes(select, ignore)
         if mode != "off":
             _patch_available()
     return Installation(mode)
@@ -628,8 +584,7 @@ def uninstall() -> None:
         _STATE.compiled.clear()
         _STATE.observed.clear()
         _STATE.loss_calls.clear()
-        _STATE.reported.clear()
-        _STATE.internal_reported = False
+        SETTINGS.forget()
 
 
 def is_installed() -> bool:

@@ -128,6 +128,83 @@ def _observe_tf(model, tensor):
     return act, producer, producer
 
 
+def is_graph_tensor(value) -> bool:
+    """A TensorFlow graph tensor (inside a `tf.function` being traced), not an eager one."""
+    return (type(value).__module__ or "").startswith("tensorflow") and type(value).__name__ != "EagerTensor" \
+        and isinstance(getattr(getattr(value, "op", None), "name", None), str)
+
+
+def producing_model(tensor, models: list):
+    """Which of `models` produced a graph tensor: the one model that owns the layer whose name
+    scope encloses the tensor's op (`sequential_1/dense_1_2/BiasAdd`: layer `dense_1`), with that
+    layer's activation and units agreeing with the op. Layer names are unique in a Keras session;
+    model scopes are not (TensorFlow renames a repeated `sequential` scope `sequential_1`)."""
+    op = getattr(tensor, "op", None)
+    while op is not None and op.type == "Identity" and len(op.inputs) == 1:
+        op = op.inputs[0].op
+    if op is None or "/" not in op.name:
+        return None
+    matches = []
+    for model in models:
+        layer = _layer_of_op(_named_layers(model), op.name)
+        if layer is None:
+            continue
+        act, projection, _ = _final_layer(layer, 0)
+        if _agrees(act, op.type, getattr(projection, "units", None), _static_shape(tensor)):
+            matches.append(model)
+    return matches[0] if len(matches) == 1 else None
+
+
+# Reshapes between a softmax's division and its sum (keepdims is a broadcast in a jaxpr).
+_JAX_PASS = frozenset({"broadcast_in_dim", "reshape", "expand_dims", "convert_element_type", "copy"})
+
+
+def _observe_jax(tensor):
+    """Inside a jitted JAX train step `y_pred` is a tracer; the jaxpr recorded so far says which
+    primitive produced it. Only two unmistakable endings are named: `logistic` (a sigmoid) and a
+    softmax's `exp(z) / sum(exp(z))`. Reads the trace's equations; adds none."""
+    primal = getattr(tensor, "primal", tensor)  # under value_and_grad: a linearize/JVP tracer
+    var = getattr(primal, "val", None)
+    frame = getattr(getattr(primal, "_trace", None), "frame", None)
+    if var is None or frame is None or not hasattr(frame, "get_eqns"):
+        return None
+    producer = {}
+    for eqn in frame.get_eqns():
+        for out in eqn.outvars:
+            producer[id(out)] = eqn
+    eqn = producer.get(id(var))
+    if eqn is None:
+        return None
+    name = eqn.primitive.name
+    if name == "logistic":
+        return "sigmoid", None, None
+    if name == "div" and len(eqn.invars) == 2:
+        numerator, denominator = producer.get(id(eqn.invars[0])), producer.get(id(eqn.invars[1]))
+        for _ in range(4):
+            if denominator is None or denominator.primitive.name not in _JAX_PASS:
+                break
+            denominator = producer.get(id(denominator.invars[0]))
+        if numerator is not None and denominator is not None and numerator.primitive.name == "exp" \
+                and denominator.primitive.name == "reduce_sum" and denominator.invars[0] is eqn.invars[0]:
+            return "softmax", None, None
+    return None
+
+
+def _named_by_layer(model, seen, shape):
+    """Name the layer for an activation read from a trace: the one layer of `model` that ends in
+    that activation with that many units, if there is exactly one (else the output stays unnamed)."""
+    if seen is None or model is None or not shape or shape[-1] is None:
+        return seen
+    found = []
+    for layer in _named_layers(model).values():
+        if hasattr(layer, "layers"):
+            continue  # nested models: their own layers are listed too
+        act, projection, act_layer = _final_layer(layer, 0)
+        if act == seen[0] and getattr(projection, "units", None) == shape[-1]:
+            found.append((act, projection, act_layer))
+    return found[0] if len(found) == 1 else seen
+
+
 def _observe_torch(tensor):
     node = getattr(tensor, "grad_fn", None)
     act = _TORCH_ACTIVATIONS.get(type(node).__name__) if node is not None else None
@@ -148,7 +225,9 @@ def _observe_one(model, tensor) -> ObservedOutput | None:
             seen = _observe_tf(model, tensor)
         elif module.startswith("torch"):
             seen = _observe_torch(tensor)
-    except (AttributeError, TypeError, ValueError):
+        elif module.startswith("jax"):
+            seen = _named_by_layer(model, _observe_jax(tensor), shape)
+    except Exception:  # noqa: BLE001 - framework internals we read may change: then unknown
         seen = None
     if seen is None:  # JAX tracers and anything else: the shape only, activation unknown
         return ObservedOutput(None, None, None, shape)

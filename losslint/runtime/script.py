@@ -1,4 +1,5 @@
-"""`losslint run script.py args…`: run a script with the hook installed, like `coverage run`.
+"""`losslint run script.py args…` / `losslint run -m package.module args…`: run a script or a module
+with the hook installed, like `coverage run`.
 
 The script sees what `python script.py` gives it (`sys.argv`, `sys.path[0]`, an absolute
 `__file__`), and an uncaught exception prints the traceback `python script.py` would print:
@@ -23,16 +24,45 @@ def run_script(path: str, argv: list[str], mode: str = "warn") -> int:
     An uncaught exception prints its traceback (through `sys.excepthook`) and gives status 1, as
     `python script.py` does; with `mode="raise"` that is how a finding (`LossLintError`) ends the run.
     """
-    saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
-    sys.argv = [path, *argv]
     script = os.path.abspath(path)
-    if sys.path:
-        sys.path[0] = os.path.dirname(script)  # what `python script.py` puts first
+    return _run(lambda: runpy.run_path(script, run_name="__main__"), [path, *argv], os.path.dirname(script),
+                script, mode)
+
+
+def run_module(module: str, argv: list[str], mode: str = "warn") -> int:
+    """`python -m module args…` with the hook installed: the current directory first on `sys.path`,
+    `sys.argv[0]` the module's file, `__main__` its namespace (a package runs its `__main__`)."""
+    import importlib.util
+
+    sys.path.insert(0, os.getcwd())
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError) as error:
+        spec, reason = None, f"{type(error).__name__}: {error}"
     else:
-        sys.path.insert(0, os.path.dirname(script))
+        reason = f"No module named {module}"
+    finally:
+        sys.path.pop(0)
+    if spec is None:
+        print(f"{sys.executable}: {reason}", file=sys.stderr)  # what `python -m` prints
+        return 1
+    origin = spec.origin
+    if spec.submodule_search_locations is not None:  # a package: its __main__
+        origin = os.path.join(spec.submodule_search_locations[0], "__main__.py")
+    return _run(lambda: runpy.run_module(module, run_name="__main__", alter_sys=True),
+                [origin or module, *argv], os.getcwd(), os.path.abspath(origin or module), mode)
+
+
+def _run(main, argv: list[str], path0: str, script: str, mode: str) -> int:
+    saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
+    sys.argv = argv
+    if sys.path:
+        sys.path[0] = path0  # what `python script.py` / `python -m` puts first
+    else:
+        sys.path.insert(0, path0)
     install(mode=mode)
     try:
-        runpy.run_path(script, run_name="__main__")
+        main()
     except SystemExit as stop:
         return _exit_status(stop.code)
     except KeyboardInterrupt as error:

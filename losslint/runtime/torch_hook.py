@@ -1,7 +1,8 @@
 """The PyTorch inspector: the first call of each loss module and functional loss is checked.
 
-`hook.py` owns installation and the warning path; it calls `patch(torch)` when torch is (or
-gets) imported and `unpatch()` on uninstall. Patched: `forward` of the loss classes
+`hook.py` owns installation: it calls `patch(torch)` when torch is (or gets) imported and
+`unpatch()` on uninstall. Findings go through `reporting.py`, the warning path every inspector
+shares; this module never imports `hook`. Patched: `forward` of the loss classes
 (`nn.CrossEntropyLoss`, `nn.BCEWithLogitsLoss`, `nn.BCELoss`, `nn.NLLLoss`, `nn.KLDivLoss`) and
 the functions of `torch.nn.functional` they stand for.
 
@@ -24,6 +25,7 @@ import weakref
 from .. import knowledge_torch as t
 from ..diagnostics import Confidence, SourceRef
 from ..facts import LabelFacts, LabelFormat, LossFacts, ModelFacts, OutputFacts
+from . import reporting
 
 _LOSS_CLASSES = {spec.torch_class: spec.id for spec in t.TORCH_LOSSES.values()
                  if spec.id != "torch.cross_entropy.probabilities" and spec.family != "regression"}
@@ -81,9 +83,13 @@ def _wrap_forward(original, loss_id: str, class_name: str):
     checked = _STATE.checked
 
     def forward(self, input, target, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if id(self) not in checked:
             _first_call(self)
-            _inspect(self, loss_id, f"{class_name}()", input, target, self)
+            try:
+                _inspect(self, loss_id, f"{class_name}()", input, target, self)
+            except reporting.LossLintError as error:
+                raise error.with_traceback(None)  # the traceback ends at the user's criterion( line
         return original(self, input, target, *args, **kwargs)
 
     forward.__wrapped__ = original
@@ -97,9 +103,13 @@ def _wrap_function(original, loss_id: str, name: str):
     key = id(original)
 
     def function(input, target, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         if key not in state.checked and _user_call(sys._getframe(1).f_code):
             state.checked.add(key)
-            _inspect(original, loss_id, f"F.{name}", input, target, None, kwargs.get("ignore_index"))
+            try:
+                _inspect(original, loss_id, f"F.{name}", input, target, None, kwargs.get("ignore_index"))
+            except reporting.LossLintError as error:
+                raise error.with_traceback(None)
         return original(input, target, *args, **kwargs)
 
     function.__wrapped__ = original
@@ -138,19 +148,14 @@ def _first_call(module) -> None:
 
 
 def _inspect(key, loss_id: str, text: str, input, target, module, ignore_index=None) -> None:
-    from . import hook
-
-    if hook._STATE.mode == "off":
-        return
-    hook._guarded(_check, key, loss_id, text, input, target, module, ignore_index)
+    if reporting.active():
+        reporting.guarded(_check, key, loss_id, text, input, target, module, ignore_index)
 
 
 def _check(key, loss_id: str, text: str, input, target, module, ignore_index) -> None:
-    from . import hook
-
     facts = loss_call_facts(loss_id, text, input, target, module, ignore_index)
     if facts is not None:
-        hook._report(key, facts)
+        reporting.report(key, facts)
 
 
 def loss_call_facts(loss_id: str, text: str, input, target, module=None, ignore_index=None) -> ModelFacts | None:
@@ -160,8 +165,7 @@ def loss_call_facts(loss_id: str, text: str, input, target, module=None, ignore_
     if not isinstance(input, torch.Tensor) or input.is_meta or getattr(target, "is_meta", False):
         return None  # meta tensors (shape-only passes) carry no values
     spec = t.TORCH_LOSSES[loss_id]
-    grad_name = input.grad_fn.name() if input.grad_fn is not None else None
-    activation = t.GRAD_FN_ACTIVATIONS.get(grad_name) if grad_name else None
+    activation = grad_fn_activation(input.grad_fn)
     multiclass = spec.family in ("sparse", "categorical")
     units = (int(input.shape[1]) if input.dim() >= 2 else None) if multiclass else \
         (int(input.shape[-1]) if input.dim() >= 2 else None)
@@ -211,6 +215,33 @@ def loss_call_facts(loss_id: str, text: str, input, target, module=None, ignore_
                          loss=loss, labels=label_facts)
     return ModelFacts(type(module).__name__ if module is not None else text, where, (output,), origin="runtime",
                       site="loss-call", framework="torch")
+
+
+_ELEMENTWISE_KEPT = frozenset({"softmax", "log_softmax"})  # a selection may cut these rows
+_MAX_SHAPE_OPS = 16
+
+
+def grad_fn_activation(node) -> str | None:
+    """The activation that produced a tensor, from its autograd node, looking back through shape
+    operations (`.squeeze(1)`, `.view(-1)`, `.reshape(B * T, C)`, `.permute`, `[:, 0]`, ...).
+    Reads node names only: free, no synchronisation."""
+    selected = False
+    for _ in range(_MAX_SHAPE_OPS):
+        if node is None:
+            return None
+        name = node.name()
+        activation = t.GRAD_FN_ACTIVATIONS.get(name)
+        if activation is not None:
+            return None if selected and activation in _ELEMENTWISE_KEPT else activation
+        keeps = t.GRAD_FN_SHAPE_OPS.get(name)
+        if keeps is None:
+            return None
+        selected = selected or keeps == "elementwise"
+        inputs = [f for f, _ in node.next_functions if f is not None]
+        if len(inputs) != 1:
+            return None
+        node = inputs[0]
+    return None
 
 
 def _target_kind(spec, values, target) -> tuple[str | None, bool | None]:

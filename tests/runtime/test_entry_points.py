@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -98,3 +100,93 @@ def test_losslint_run_command(tmp_path):
                             capture_output=True, text=True, env=env)
     assert raised.returncode == 1
     assert "LossLintError" in raised.stderr and "trained" not in raised.stdout
+
+
+TRAIN_MODULE = (
+    "import sys\n"
+    "import keras\n"
+    "assert sys.argv[1:] == ['--epochs', '3'], sys.argv\n"
+    "assert __name__ == '__main__' and sys.argv[0].endswith('train.py'), (__name__, sys.argv)\n"
+    "from .data import UNITS\n"
+    "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(UNITS, activation='sigmoid')])\n"
+    "model.compile(optimizer='adam', loss='categorical_crossentropy')\n"
+    "print('trained')\n")
+
+
+def test_losslint_run_module(tmp_path):
+    """`losslint run -m package.train ARGS`: what `python -m package.train ARGS` does, hook installed
+    (relative imports inside the package work, the current directory is first on sys.path)."""
+    require("keras")
+    package = tmp_path / "project"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "data.py").write_text("UNITS = 1\n")
+    (package / "train.py").write_text(TRAIN_MODULE)
+    env = {**subprocess_env(), "KERAS_BACKEND": "jax"}
+    command = [sys.executable, "-m", "losslint", "run", "-m", "project.train", "--epochs", "3"]
+    warn = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert warn.returncode == 0, warn.stderr
+    assert "trained" in warn.stdout
+    assert f"{package / 'train.py'}:7: LossLintWarning: LL105" in warn.stderr
+    missing = subprocess.run([sys.executable, "-m", "losslint", "run", "-m", "project.nothing"], capture_output=True,
+                             text=True, env=env, cwd=tmp_path)
+    assert missing.returncode == 1 and "No module named project.nothing" in missing.stderr
+
+
+RAISING_SCRIPT = (
+    "import losslint\n"
+    "losslint.install(mode='raise')\n"
+    "import numpy as np\n"
+    "import keras\n"
+    "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation='softmax')])\n"
+    "model.compile(optimizer='adam', loss={loss})\n"
+    "model.fit(np.zeros((8, 4), 'float32'), np.arange(8) % 3 + 1, epochs=1, verbose=0)\n")
+
+
+@pytest.mark.parametrize("loss, line", [
+    ("'sparse_categorical_crossentropy'", 7),  # LL203 at fit (1-based labels), inside Keras's train step
+    ("keras.losses.SparseCategoricalCrossentropy(from_logits=True)", 6),  # LL101 at compile
+])
+def test_raise_mode_traceback_shows_one_losslint_frame(tmp_path, loss, line):
+    """`install(mode="raise")` in a plain `python train.py`: the traceback ends at the user's
+    compile(/fit( line, with at most the one frame of the hook's own wrapper under it."""
+    require("keras")
+    script = tmp_path / "train.py"
+    script.write_text(RAISING_SCRIPT.format(loss=loss))
+    env = {**subprocess_env(), "KERAS_BACKEND": "jax"}
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env)
+    assert run.returncode == 1 and "LossLintError" in run.stderr, run.stderr[-3000:]
+    frames = re.findall(r'File "([^"]+)", line (\d+)', run.stderr)
+    ours = [f for f, _ in frames if os.sep + "losslint" + os.sep in f]
+    assert len(ours) <= 1, run.stderr[-3000:]
+    user = [int(n) for f, n in frames if f == str(script)]
+    assert user[-1] == line, run.stderr[-3000:]
+
+
+def test_losslint_environment_variable_with_the_autostart_line(tmp_path):
+    """`LOSSLINT=warn python train.py`: the one `.pth` line (losslint.runtime.autostart.PTH_LINE)
+    in a site directory installs the hook before the script runs; unset, it installs nothing."""
+    require("keras")
+    from losslint.runtime.autostart import PTH_LINE, PTH_NAME
+
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / PTH_NAME).write_text(PTH_LINE)
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import sys\n"
+        "import keras\n"
+        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation='softmax')])\n"
+        "model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))\n"
+        "print('losslint' in sys.modules)\n")
+    # what Python's start-up does with site-packages, for a directory of the test's own
+    launcher = f"import site, runpy; site.addsitedir({str(site_dir)!r}); runpy.run_path({str(script)!r}, run_name='__main__')"
+    for value, expected_code, imported in (("warn", "LL101", "True"), ("off", None, "False"), (None, None, "False")):
+        env = {**subprocess_env(), "KERAS_BACKEND": "jax"}
+        if value is not None:
+            env["LOSSLINT"] = value
+        run = subprocess.run([sys.executable, "-c", launcher], capture_output=True, text=True, env=env)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert run.stdout.split() == [imported]
+        assert (f"{script}:4: LossLintWarning: {expected_code}" in run.stderr) if expected_code else \
+            "LossLintWarning" not in run.stderr

@@ -126,15 +126,26 @@ def test_warning_points_at_the_callers_line(hook, keras):
     assert text.startswith("LL101 ") and text.splitlines()[-1].startswith("  help: ")
 
 
-def test_once_per_model_and_code(hook, keras):
+def test_once_per_compile_and_code(hook, keras):
     hook()
     model = sequential(keras, 3, "softmax")
-    for _ in range(2):
+    for _ in range(2):  # a notebook cell run twice: each compile() is judged again
         model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    model.fit(X, one_hot(keras), epochs=1, verbose=0)  # the same compiled model: not again
     model.fit(X, one_hot(keras), epochs=1, verbose=0)
     other = sequential(keras, 3, "softmax")
     other.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
-    assert hook.codes() == ["LL101", "LL101"]  # once for each model
+    assert hook.codes() == ["LL101", "LL101", "LL101"]
+
+
+def test_labels_are_judged_again_after_a_new_compile(hook, keras):
+    hook()
+    model = sequential(keras, 3, "softmax")
+    for _ in range(2):  # compile and fit in one cell, run twice
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(X, (np.arange(32) % 3) / 255, epochs=1, verbose=0)  # scaled class ids: LL207
+        model.fit(X, (np.arange(32) % 3) / 255, epochs=1, verbose=0)
+    assert hook.codes() == ["LL207", "LL207"]
 
 
 def test_internal_error_is_isolated_and_reported_once(hook, keras, monkeypatch):

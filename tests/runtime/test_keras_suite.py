@@ -1,8 +1,8 @@
 """Keras's own tests pass with the runtime hook installed (the hook is invisible, DESIGN §4).
 
 The installed Keras wheel ships its test modules (`keras/src/**/*_test.py`). This runs a
-selection of them — compile, fit, saving and loading, cloning, callbacks — twice per backend, in
-fresh processes: once plain and once with `losslint.install()` run in every Python process by a
+selection of them — trainers, models, saving and loading, cloning, callbacks, losses, metrics —
+twice per backend, in fresh processes: once plain and once with `losslint.install()` run in every Python process by a
 `sitecustomize` on PYTHONPATH (keras_suite/hooked/). Every Keras test that passes without the
 hook must pass with it. Each backend's two runs go in parallel (one per core).
 """
@@ -23,11 +23,22 @@ from conftest import HERE, ROOT, require, subprocess_env
 
 SUITE = HERE / "keras_suite"
 MODULES = [
+    "trainers/trainer_test.py",  # compile/fit/evaluate/predict, custom train steps, jit/eager, datasets
+    "trainers/compile_utils_test.py",  # compiled losses and metrics, dict/list structures
+    "trainers/epoch_iterator_test.py",  # the iterator the hook reads the first batch through
+    "models/model_test.py",  # functional/subclassed models, multi-output losses, get_compile_config
+    "models/sequential_test.py",
+    "models/functional_test.py",
+    "models/cloning_test.py",  # clone_model of compiled models
     "saving/saving_lib_test.py",  # load_model keeps compile state, custom objects, file objects
     "saving/saving_api_test.py",
-    "models/cloning_test.py",  # clone_model of compiled models
     "callbacks/callback_test.py",  # model state seen by callbacks (counts calls of call())
     "callbacks/swap_ema_weights_test.py",  # fit + evaluate + EMA, tf.distribute
+    "losses/loss_test.py",  # Loss.__call__ (wrapped by the hook): reduction, masks, dtypes
+    "losses/losses_test.py",  # every loss called directly, with and without from_logits
+    "metrics/metric_test.py",
+    "metrics/accuracy_metrics_test.py",
+    "metrics/probabilistic_metrics_test.py",
 ]
 DESELECT = "not efficientnet"  # two 40-second weight-sharding tests that never touch compile/fit
 BACKENDS = ["tensorflow", "jax", "torch"]
@@ -62,7 +73,7 @@ def test_keras_own_tests_pass_with_the_hook(backend, tmp_path):
     require(backend)
     runs = [_start(backend, hooked, tmp_path) for hooked in (False, True)]
     for name, process, log in runs:
-        process.wait(timeout=1500)
+        process.wait(timeout=3000)
         log.close()
     plain, hooked = (_outcomes(tmp_path / f"{name}.xml") for name, _, _ in runs)
     plain_report, hooked_report = (json.loads((tmp_path / f"{name}.json").read_text()) for name, _, _ in runs)

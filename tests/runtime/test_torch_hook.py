@@ -189,3 +189,36 @@ def test_losslint_run_watches_pytorch(tmp_path):
                             env=subprocess_env(), timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "LL109" in result.stderr and "train.py:5" in result.stderr
+
+
+SHAPE_OPS = {
+    "squeeze(1)": lambda t: t.unsqueeze(1).squeeze(1),
+    "unsqueeze": lambda t: t.unsqueeze(0),
+    "view(-1, C)": lambda t: t.view(-1, 3),
+    "reshape": lambda t: t.reshape(-1, 3),
+    "flatten": lambda t: t.flatten(),
+    "permute": lambda t: t.permute(0, 2, 1),
+    "transpose": lambda t: t.transpose(1, 2),
+    "contiguous": lambda t: t.transpose(1, 2).contiguous(),
+    "transpose+reshape": lambda t: t.transpose(1, 2).reshape(-1, 4),
+    "[:, 0]": lambda t: t[:, 0],
+    "[..., 0]": lambda t: t[..., 0],
+}
+
+
+@pytest.mark.parametrize("op", list(SHAPE_OPS))
+@pytest.mark.parametrize("activation", ["sigmoid", "softmax"])
+def test_activation_is_followed_through_shape_operations(op, activation):
+    logits = torch.randn(2, 4, 3, requires_grad=True)
+    produced = torch.sigmoid(logits) if activation == "sigmoid" else torch.softmax(logits, dim=-1)
+    found = torch_hook.grad_fn_activation(SHAPE_OPS[op](produced).grad_fn)
+    if activation == "softmax" and op.startswith("["):
+        assert found is None  # a selection may cut a softmax row: no longer known to be a softmax
+    else:
+        assert found == activation
+
+
+def test_arithmetic_after_the_activation_ends_the_walk():
+    probabilities = torch.sigmoid(torch.randn(4, 1, requires_grad=True))
+    assert torch_hook.grad_fn_activation((probabilities * 2 - 1).squeeze(1).grad_fn) is None
+    assert torch_hook.grad_fn_activation(torch.randn(4, 3).grad_fn) is None

@@ -1,6 +1,7 @@
 """Runtime parity (DESIGN §5) for PyTorch: every fixture that imports torch runs for real (CPU,
 a few steps on tiny tensors) with the hook installed, in one subprocess; the codes it warns
-must be the `# expect:` codes of the runtime rules the fixture selects."""
+must be the `# expect:` codes of the runtime rules the fixture selects. The PyTorch programs of
+tests/runtime/programs/ (what only the runtime hook sees) run the same way."""
 
 from __future__ import annotations
 
@@ -12,16 +13,21 @@ import sys
 import pytest
 
 from conftest import HERE, require, subprocess_env
-from fixture_format import python_fixtures
+from fixture_format import load, python_fixtures
 from losslint.registry import all_rules
 
 TORCH = re.compile(r"^\s*(?:import|from)\s+torch\b", re.M)
 KERAS = re.compile(r"^\s*(?:import|from)\s+(?:keras|tensorflow|tf_keras)\b", re.M)  # Keras on torch: test_backends.py
 
 
+def _torch_program(fixture) -> bool:
+    text = fixture.path.read_text(encoding="utf-8")
+    return bool(TORCH.search(text)) and not KERAS.search(text)
+
+
 def _cases() -> list:
-    return [f for f in python_fixtures() if f.options.get("runtime") != "no"
-            and TORCH.search(text := f.path.read_text(encoding="utf-8")) and not KERAS.search(text)]
+    programs = [load(p) for p in sorted((HERE / "programs").glob("*.py"))]
+    return [f for f in python_fixtures() + programs if f.options.get("runtime") != "no" and _torch_program(f)]
 
 
 def _expected(fixture) -> list[str]:
@@ -47,7 +53,7 @@ def test_torch_runtime_parity(results):
         result = results[str(fixture.path)]
         expected = _expected(fixture)
         if result["codes"] != expected or result["internal"] or result["inspected"] == 0:
-            failures.append(f"{fixture.id}: expected {expected}, warned {result['codes']}"
+            failures.append(f"{fixture.path.name}: expected {expected}, warned {result['codes']}"
                             f"{'; internal ' + str(result['internal']) if result['internal'] else ''}"
                             f"{'; error ' + result['error'] if result['error'] else ''}"
                             f"{'; no loss call inspected' if not result['inspected'] else ''}")

@@ -1,0 +1,29 @@
+# PyTorch: the usual binary head squeezed to (B,) — torch.sigmoid(...).squeeze(1) — fed to
+# BCEWithLogitsLoss, which applies its own sigmoid: training is silently weakened (PyTorch says
+# nothing). losslint: LL101; the runtime hook follows the autograd graph through the squeeze.
+import torch
+import torch.nn as nn
+
+
+class ChurnModel(nn.Module):
+    def __init__(self, n_features=12):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(n_features, 32), nn.ReLU())
+        self.head = nn.Linear(32, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.head(self.body(x))).squeeze(1)
+
+
+model = ChurnModel()
+criterion = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(3.0))  # expect: LL101
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+features = torch.randn(64, 12)
+churned = (torch.rand(64) < 0.25).float()
+
+for epoch in range(3):
+    optimizer.zero_grad()
+    loss = criterion(model(features), churned)
+    loss.backward()
+    optimizer.step()
