@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 from ..registry import select_codes
 from . import introspect, labels, reporting, torch_hook
 from .reporting import (MODES, SETTINGS, LossLintError, LossLintInternalWarning, LossLintWarning,  # noqa: F401
-                        format_diagnostic, guarded, internal_error, report)
+                        eager, format_diagnostic, guarded, internal_error, report, torch_compiling)
 
 class _FitContext:
     """One running `fit()` of a model compiled under the hook, until its check has run."""
@@ -271,7 +271,8 @@ def _wrap_compute_loss(original):
             except TypeError:
                 bound = {}
             try:
-                _on_compute_loss(self, bound.get("y"), bound.get("y_pred"))
+                if not torch_compiling():  # Keras `jit_compile` on torch: never traced into the graph
+                    eager(_on_compute_loss)(self, bound.get("y"), bound.get("y_pred"))
             except LossLintError:
                 raise
             except Exception as error:  # noqa: BLE001
@@ -292,7 +293,8 @@ def _loss_call_wanted(loss) -> bool:
 
 def _inspect_loss_call(loss, y_true, y_pred, from_logits=None) -> None:
     try:
-        _on_loss_call(loss, y_true, y_pred, from_logits)
+        if not torch_compiling():
+            eager(_on_loss_call)(loss, y_true, y_pred, from_logits)
     except LossLintError:
         raise
     except Exception as error:  # noqa: BLE001

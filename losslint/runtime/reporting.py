@@ -171,9 +171,13 @@ def internal_error(error: BaseException) -> None:
 
 
 def guarded(check, *args) -> None:
-    """Run one inspection; losslint's own failures never reach the user's training."""
+    """Run one inspection; losslint's own failures never reach the user's training. Nothing runs
+    while torch.compile traces the code that calls it (Keras `jit_compile` on the torch backend):
+    the inspection would be traced into the user's graph."""
+    if torch_compiling():
+        return
     try:
-        check(*args)
+        eager(check)(*args)
     except LossLintError:
         raise
     except Exception as error:  # noqa: BLE001 - isolation is the point
@@ -182,3 +186,18 @@ def guarded(check, *args) -> None:
 
 def active() -> bool:
     return SETTINGS.mode != "off"
+
+
+def torch_compiling() -> bool:
+    """torch.compile is tracing the running code (an inspection must not be traced into a graph)."""
+    torch = sys.modules.get("torch")  # losslint never imports torch itself
+    compiler = getattr(torch, "compiler", None) if torch is not None else None
+    is_compiling = getattr(compiler, "is_compiling", None)
+    return bool(is_compiling is not None and is_compiling())
+
+
+def eager(check):
+    """`check` as torch.compile must run it: eagerly, never traced into a graph (when torch is loaded)."""
+    torch = sys.modules.get("torch")
+    disable = getattr(getattr(torch, "compiler", None), "disable", None) if torch is not None else None
+    return disable(check) if disable is not None else check

@@ -22,6 +22,7 @@ import bisect
 import difflib
 import functools
 import json
+import os
 import re
 import sys
 import tokenize
@@ -234,6 +235,7 @@ def _transform_cell(out: list[str], margins: list[int], start: int, stop: int) -
     if first is None:
         return
     _dedent(out, margins, first, stop)
+    _strip_prompts(out, margins, first, stop)
     head = out[first]
     if head.startswith("%%") and not _CELL_MAGIC_HELP.match(head):
         name = head[2:].split(None, 1)[0] if head[2:].strip() else ""
@@ -277,6 +279,39 @@ def _dedent(out: list[str], margins: list[int], first: int, stop: int) -> None:
         elif margin and out[i].startswith(margin):
             out[i] = out[i][len(margin):]
             margins[i] += len(margin)
+
+
+_DOCTEST_LINE = re.compile(r"^\s*>>>")
+_DOCTEST_PROMPTS = (re.compile(r"^\s*>>>[ \t]?"), re.compile(r"^\s*\.\.\.[ \t]?"))
+_IPYTHON_PROMPT = re.compile(r"^(In \[\d+\]: |\s*\.{3,}: ?)")
+
+
+def _strip_prompts(out: list[str], margins: list[int], first: int, stop: int) -> None:
+    """IPython's `classic_prompt` (doctest mode) and `ipython_prompt`: a cell pasted from a doctest
+    (`>>> `, `... `, indented or not) or an IPython session (`In [1]: `) runs without its prompts,
+    recording what each line lost. (IPython also keeps prompts inside a triple-quoted string; that
+    case is not modelled.)"""
+    if any(_DOCTEST_LINE.match(out[i]) for i in range(first, stop)):
+        for i in range(first, stop):
+            match = _DOCTEST_PROMPTS[0].match(out[i]) or _DOCTEST_PROMPTS[1].match(out[i])
+            if match:
+                out[i] = out[i][match.end():]
+                margins[i] += match.end()
+        indents = [re.match(r"[ \t]*", out[i]).group() for i in range(first, stop) if out[i].strip()]
+        common = os.path.commonprefix(indents) if indents else ""
+        for i in range(first, stop):  # then `textwrap.dedent` of the block, as IPython does
+            if not out[i].strip():
+                out[i] = _ending(out[i])
+            elif common:
+                out[i] = out[i][len(common):]
+                margins[i] += len(common)
+        return
+    if _IPYTHON_PROMPT.match(out[first]) or (first + 1 < stop and _IPYTHON_PROMPT.match(out[first + 1])):
+        for i in range(first, stop):
+            match = _IPYTHON_PROMPT.match(out[i])
+            if match:
+                out[i] = out[i][match.end():]
+                margins[i] += match.end()
 
 
 def _automagic(out: list[str], line: int) -> None:
