@@ -33,6 +33,9 @@ class LossFacts:
     fixed_from_logits: bool = False  # no `from_logits` to change (`tf.nn.softmax_cross_entropy_with_logits`)
     # a loss the framework picks itself (a transformers head): why it picked this one, for messages
     implied_by: str | None = None
+    # keyword arguments written in the loss's constructor (`pos_weight`, `ignore_index`…): advice that
+    # swaps the loss must not drop one the other loss does not take
+    keywords: frozenset = frozenset()
 
     @property
     def spec(self) -> LossSpec:

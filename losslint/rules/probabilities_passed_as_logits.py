@@ -97,7 +97,8 @@ def _torch_finding(output, activation, loss):
                                            "optax.sigmoid_binary_cross_entropy") else "log_softmax"
     fixes = (remove_activation(output),)
     help = f"remove the {activation.name}: the loss applies {applies} itself"
-    if loss.loss_id == "torch.binary_cross_entropy_with_logits" and activation.name == "sigmoid":
+    if loss.loss_id == "torch.binary_cross_entropy_with_logits" and activation.name == "sigmoid" \
+            and "pos_weight" not in loss.keywords:  # `BCELoss` has no `pos_weight`: only the sigmoid can go
         fixes = (replace_torch_loss(loss, "torch.binary_cross_entropy"), *fixes)
         help = f"use `nn.BCELoss()`, or {help}"
     return Finding(

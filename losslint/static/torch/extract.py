@@ -43,7 +43,8 @@ def _site_facts(call: TorchLossCall) -> ModelFacts | None:
     if loss_id == "torch.cross_entropy" and labels is not None and labels.format is not None \
             and labels.format.value in ("one-hot", "multi-hot"):
         loss_id = "torch.cross_entropy.probabilities"  # float class-probability targets
-    loss = LossFacts(loss_id, t.TORCH_LOSSES[loss_id].from_logits, call.loss.text, call.loss.ref, Confidence.HIGH)
+    loss = LossFacts(loss_id, t.TORCH_LOSSES[loss_id].from_logits, call.loss.text, call.loss.ref, Confidence.HIGH,
+                     keywords=call.loss.keywords)
     if not isinstance(output, Output):
         return ModelFacts(call.loss.text, call.ref, (), unresolved=("output activation",), site="loss-call",
                           framework="torch")

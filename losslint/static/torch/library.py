@@ -76,8 +76,10 @@ class TorchLibrary:
         """The value of a call to a PyTorch (or torchvision / timm) name; None when it is not one."""
         if symbol in t.TORCH_LOSS_BY_CLASS:
             self._eval_args(node, env)
-            return LossValue(t.TORCH_LOSS_BY_CLASS[symbol], self._short(node, symbol.rsplit(".", 1)[1] + "()"),
-                             self.ref(node))
+            keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+            shortened = f"{symbol.rsplit('.', 1)[1]}({', '.join(f'{name}=...' for name in keywords)})"
+            return LossValue(t.TORCH_LOSS_BY_CLASS[symbol], self._short(node, shortened), self.ref(node),
+                             frozenset(keywords))
         if symbol in t.TORCH_LOSS_BY_FUNCTION:
             written = self._text(node.func)
             loss = LossValue(t.TORCH_LOSS_BY_FUNCTION[symbol], written if len(written) <= _TEXT_LIMIT else symbol,

@@ -57,3 +57,4 @@ class LossValue:
     loss_id: str
     text: str
     ref: SourceRef
+    keywords: frozenset = frozenset()  # keyword arguments written: `pos_weight`, `weight`, `ignore_index`
